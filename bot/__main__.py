@@ -1,0 +1,5 @@
+"""``python -m bot`` is the same as the ``agribot`` command."""
+
+from bot.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The ``agribot`` command line."""

@@ -1,0 +1,32 @@
+"""What every command shares: the home it works on and the database it opens."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from functools import cached_property
+
+from sqlalchemy import Engine
+
+from bot.config import Home, HomePaths, load_home
+from bot.db.engine import make_engine, upgrade
+
+
+@dataclass
+class Context:
+    paths: HomePaths
+    db_url: str | None = None
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> Context:
+        return cls(HomePaths.resolve(args.home), getattr(args, "db", None))
+
+    @cached_property
+    def home(self) -> Home:
+        return load_home(self.paths)
+
+    def engine(self, *, migrate: bool = True) -> Engine:
+        engine = make_engine(self.db_url or self.home.database_url())
+        if migrate:
+            upgrade(engine)
+        return engine

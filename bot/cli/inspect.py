@@ -1,0 +1,89 @@
+"""Commands that show what a home holds: ``check``, ``groups`` and ``content``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bot.cli.context import Context
+from bot.cli.table import render
+from bot.config.models import ContentItem
+from bot.domain import LEVEL_LABEL
+
+
+def check(ctx: Context, _args: argparse.Namespace) -> int:
+    home = ctx.home  # raises ConfigError, printed by main as path:line:col lines
+    print(f"OK  {ctx.paths.root}: {len(home.regions)} 个地区, {len(home.groups)} 个群, "
+          f"{len(home.experts)} 位专家, {len(home.items)} 个课程")
+    return 0
+
+
+def groups(ctx: Context, _args: argparse.Namespace) -> int:
+    home = ctx.home
+    rows = []
+    for region in home.subtree(home.province_id):
+        depth = sum(1 for _ in home.ancestors(region.id)) - 1
+        experts = sum(1 for e in home.experts.values() if e.region == region.id)
+        admins = len(home.admins_of(region.id))
+        region_label = "  " * depth + f"{region.name} ({region.id}, {LEVEL_LABEL[region.level]})"
+        region_groups = [g for g in home.groups.values() if g.region == region.id]
+        if not region_groups:
+            rows.append([region_label, "—", "", "", "", admins, experts])
+        for g in region_groups:
+            binding = f"id {g.room_id}" if g.room_id else f"群名 “{g.room_topic}”"
+            rows.append([region_label, g.id, g.tier.label, g.account, binding, admins, experts])
+            region_label = ""
+    print(render(["地区", "群", "级别", "账号", "绑定", "管理员", "专家"], rows))
+    return 0
+
+
+def _item_row(item: ContentItem, ctx: Context) -> list[object]:
+    industry = ctx.home.industries[item.industry].name
+    tiers = "/".join(t.label for t in item.tiers)
+    return [item.id, item.title, industry, tiers, item.source]
+
+
+def content(ctx: Context, args: argparse.Namespace) -> int:
+    home = ctx.home
+    headers = ["编号", "标题", "产业", "适用", "来源"]
+    if args.content_command == "list":
+        print(render(headers, [_item_row(i, ctx) for i in home.items.values()]))
+        return 0
+    if args.content_command == "search":
+        words = args.text.lower().split()
+        found = [i for i in home.items.values() if all(w in _haystack(i, ctx) for w in words)]
+        print(render(headers, [_item_row(i, ctx) for i in found]) if found else "没有找到匹配的课程")
+        return 0 if found else 1
+    item = home.items.get(args.id)
+    if item is None:
+        print(f"没有编号为 “{args.id}” 的课程", file=sys.stderr)
+        return 1
+    print(show_item(item, ctx))
+    return 0
+
+
+def _haystack(item: ContentItem, ctx: Context) -> str:
+    industry = ctx.home.industries[item.industry].name
+    return " ".join([item.id, item.title, item.description, item.source, item.speaker or "",
+                     industry, *item.tags]).lower()
+
+
+def show_item(item: ContentItem, ctx: Context) -> str:
+    home = ctx.home
+    lines = [f"{item.id}  {item.title}",
+             f"产业: {home.industries[item.industry].name}",
+             f"适用: {'、'.join(t.label for t in item.tiers)}",
+             f"来源: {item.source}" + (f"  主讲: {item.speaker}" if item.speaker else "")]
+    if item.duration is not None:
+        lines.append(f"时长: {item.duration // 60} 分 {item.duration % 60:02d} 秒")
+    if item.url:
+        lines.append(f"链接: {item.url}" + ("（示例链接，非真实课程）" if item.url_is_example else ""))
+    if item.file:
+        lines.append(f"文件: content_library/media/{item.file}")
+    if item.series:
+        lines.append(f"系列: {home.series[item.series].title} 第 {item.episode} 集")
+    if item.tags:
+        lines.append(f"标签: {'、'.join(item.tags)}")
+    if item.description:
+        lines.append(item.description)
+    return "\n".join(lines)

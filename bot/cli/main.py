@@ -1,0 +1,66 @@
+"""``agribot``: the command line. Each command's work lives in its own module; this file only
+parses arguments and turns configuration errors into ``path:line:col: message`` lines."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from bot.cli import database, inspect, run
+from bot.cli.context import Context
+from bot.config import ConfigError
+
+Command = Callable[[Context, argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--home", help="home folder (default: $AGRIBOT_HOME or the current one)")
+    common.add_argument("--db", help="database URL (default: $AGRIBOT_DB_URL, bot.yaml, SQLite)")
+
+    parser = argparse.ArgumentParser(prog="agribot", description="农技培训群机器人 agribot")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, handler: Command, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, parents=[common], help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    run_parser = add("run", run.run, "运行机器人 (run the bot)")
+    run_parser.add_argument("--transport", choices=["local", "wechaty"])
+    run_parser.add_argument("--account", help="only this account's groups")
+    run_parser.add_argument("--port", type=int, default=8080, help="simulator port (local)")
+
+    add("check", inspect.check, "检查所有 YAML 文件 (validate every YAML file)")
+    add("groups", inspect.groups, "地区、群、账号一览 (the region tree with its groups)")
+
+    content = add("content", inspect.content, "课程库 (the content catalog)")
+    content_commands = content.add_subparsers(dest="content_command", required=True)
+    content_commands.add_parser("list", help="all items")
+    content_commands.add_parser("search", help="items matching words").add_argument("text")
+    content_commands.add_parser("show", help="one item").add_argument("id")
+
+    db = commands.add_parser("db", help="数据库 (database)")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", parents=[common], help="apply migrations").set_defaults(
+        handler=database.db_upgrade)
+
+    audit = commands.add_parser("audit", help="审计 (audit)")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    audit_commands.add_parser("verify", parents=[common], help="check the event hash chain"
+                              ).set_defaults(handler=database.audit_verify)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    ctx = Context.from_args(args)
+    try:
+        handler: Command = args.handler
+        return handler(ctx, args)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(exc.problems)} 个问题 (problems)", file=sys.stderr)
+        return 1

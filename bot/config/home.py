@@ -1,0 +1,335 @@
+"""A home: the folder holding ``config/``, ``content_library/`` and ``schedules/``.
+
+:func:`load_home` reads every file, validates each against its model, then checks references
+across files. It collects every problem before failing, so an admin fixes a file in one pass.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+
+from bot import messages as msg
+from bot.config.models import (
+    Admin,
+    BotConfig,
+    ContentFile,
+    ContentItem,
+    Expert,
+    Group,
+    GroupsFile,
+    IndustriesFile,
+    Industry,
+    Model,
+    Series,
+)
+from bot.config.problems import ConfigError, Problem
+from bot.config.yamlio import Location, YamlDocument, load_yaml
+from bot.domain import Level
+
+HOME_ENV = "AGRIBOT_HOME"
+DB_URL_ENV = "AGRIBOT_DB_URL"
+
+
+@dataclass(frozen=True)
+class HomePaths:
+    root: Path
+
+    @classmethod
+    def resolve(cls, home: str | Path | None = None) -> HomePaths:
+        """``--home`` first, then ``AGRIBOT_HOME``, then the current folder."""
+        chosen = home or os.environ.get(HOME_ENV) or "."
+        return cls(Path(chosen).expanduser().resolve())
+
+    @property
+    def config(self) -> Path:
+        return self.root / "config"
+
+    @property
+    def content(self) -> Path:
+        return self.root / "content_library"
+
+    @property
+    def media(self) -> Path:
+        return self.content / "media"
+
+    @property
+    def schedules(self) -> Path:
+        return self.root / "schedules"
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+
+@dataclass(frozen=True)
+class Region:
+    id: str
+    name: str
+    level: Level
+    parent: str | None
+    children: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Home:
+    """Everything a home's YAML says, validated and indexed by id."""
+
+    paths: HomePaths
+    bot: BotConfig
+    regions: Mapping[str, Region]
+    province_id: str
+    groups: Mapping[str, Group]
+    admins: tuple[Admin, ...]
+    experts: Mapping[str, Expert]
+    industries: Mapping[str, Industry]
+    series: Mapping[str, Series]
+    items: Mapping[str, ContentItem]
+    episodes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # series → item ids
+
+    def ancestors(self, region_id: str) -> Iterator[Region]:
+        """The region itself, then its parent, up to the province."""
+        current: str | None = region_id
+        while current is not None:
+            region = self.regions[current]
+            yield region
+            current = region.parent
+
+    def subtree(self, region_id: str) -> Iterator[Region]:
+        """The region and every region below it, parents before children."""
+        stack = [region_id]
+        while stack:
+            region = self.regions[stack.pop()]
+            yield region
+            stack.extend(reversed(region.children))
+
+    def within(self, region_id: str, ancestor_id: str) -> bool:
+        return any(r.id == ancestor_id for r in self.ancestors(region_id))
+
+    def admins_of(self, region_id: str) -> list[Admin]:
+        return [a for a in self.admins if a.region == region_id]
+
+    def database_url(self) -> str:
+        """``AGRIBOT_DB_URL``, then ``bot.yaml``, then SQLite under the home's ``data/``."""
+        url = os.environ.get(DB_URL_ENV) or self.bot.database_url
+        return url or f"sqlite:///{self.paths.data / 'agribot.db'}"
+
+
+M = TypeVar("M", bound=Model)
+
+
+class _Loader:
+    """Collects problems from every file instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def model(self, path: Path, model: type[M]) -> tuple[YamlDocument, M] | None:
+        if not path.is_file():
+            self.problems.append(Problem(path, 1, 1, msg.FILE_MISSING))
+            return None
+        try:
+            doc = load_yaml(path)
+        except ConfigError as exc:
+            self.problems.extend(exc.problems)
+            return None
+        if not isinstance(doc.data, dict):
+            self.problems.append(doc.problem((), msg.NOT_A_MAPPING))
+            return None
+        try:
+            return doc, model.model_validate(doc.data)
+        except ValidationError as exc:
+            for error in exc.errors(include_url=False):
+                self.problems.append(_validation_problem(doc, error))
+            return None
+
+    def add(self, doc: YamlDocument, loc: Location, message: str) -> None:
+        self.problems.append(doc.problem(loc, message))
+
+
+def _validation_problem(doc: YamlDocument, error: Any) -> Problem:
+    loc = tuple(error["loc"])
+    key = loc[-1] if loc else ""
+    if error["type"] == "extra_forbidden":
+        return doc.problem(loc, msg.UNKNOWN_KEY.format(key=key), at_key=True)
+    if error["type"] == "missing":
+        return doc.problem(loc, msg.MISSING_KEY.format(key=key))
+    text = str(error["msg"]).removeprefix("Value error, ")
+    where = ".".join(str(p) for p in loc)
+    return doc.problem(loc, f"{where}: {text}" if where else text)
+
+
+def load_home(home: str | Path | HomePaths | None = None) -> Home:
+    """Load and cross-check a whole home; raise :class:`ConfigError` listing every problem."""
+    paths = home if isinstance(home, HomePaths) else HomePaths.resolve(home)
+    loader = _Loader()
+    bot = loader.model(paths.config / "bot.yaml", BotConfig)
+    groups = loader.model(paths.config / "groups.yaml", GroupsFile)
+    industries = loader.model(paths.config / "industries.yaml", IndustriesFile)
+    contents = [
+        loaded
+        for path in sorted(paths.content.glob("*.yaml"))
+        if (loaded := loader.model(path, ContentFile)) is not None
+    ]
+    if bot is None or groups is None or industries is None or loader.problems:
+        raise ConfigError(loader.problems)
+    return _CrossCheck(loader, paths, bot, groups, industries, contents).build()
+
+
+@dataclass
+class _CrossCheck:
+    loader: _Loader
+    paths: HomePaths
+    bot: tuple[YamlDocument, BotConfig]
+    groups: tuple[YamlDocument, GroupsFile]
+    industries: tuple[YamlDocument, IndustriesFile]
+    contents: list[tuple[YamlDocument, ContentFile]]
+
+    def build(self) -> Home:
+        bot_doc, bot = self.bot
+        groups_doc, groups_file = self.groups
+        regions = self._regions()
+        industries = self._unique(
+            (self.industries[0], ("industries", i, "id"), ind)
+            for i, ind in enumerate(self.industries[1].industries)
+        )
+        accounts = {a.id for a in bot.accounts}
+        self._unique((bot_doc, ("accounts", i, "id"), a) for i, a in enumerate(bot.accounts))
+
+        groups = self._unique(
+            (groups_doc, ("groups", i, "id"), g) for i, g in enumerate(groups_file.groups)
+        )
+        topics: dict[str, str] = {}
+        for i, group in enumerate(groups_file.groups):
+            loc: tuple[str | int, ...] = ("groups", i)
+            region = self._ref(groups_doc, (*loc, "region"), group.region, regions, "地区", "region")
+            if region is not None and region.level != group.tier.level:
+                self.loader.add(groups_doc, (*loc, "tier"), msg.TIER_LEVEL.format(
+                    tier=group.tier.value, region=group.region, level=region.level.value))
+            if group.account not in accounts:
+                self.loader.add(groups_doc, (*loc, "account"), msg.NO_ACCOUNT.format(id=group.account))
+            if group.room_topic is None and group.room_id is None:
+                self.loader.add(groups_doc, loc, msg.ROOM_BINDING)
+            if group.room_topic is not None:
+                if group.room_topic in topics:
+                    self.loader.add(groups_doc, (*loc, "room_topic"), msg.DUPLICATE_ID.format(
+                        id=group.room_topic, first=topics[group.room_topic]))
+                topics.setdefault(group.room_topic, group.id)
+
+        for i, admin in enumerate(groups_file.admins):
+            self._ref(groups_doc, ("admins", i, "region"), admin.region, regions, "地区", "region")
+        experts = self._unique(
+            (groups_doc, ("experts", i, "id"), e) for i, e in enumerate(groups_file.experts)
+        )
+        for i, expert in enumerate(groups_file.experts):
+            loc = ("experts", i)
+            region = self._ref(groups_doc, (*loc, "region"), expert.region, regions, "地区", "region")
+            if region is not None and region.level != expert.tier.level:
+                self.loader.add(groups_doc, (*loc, "tier"), msg.EXPERT_TIER_LEVEL.format(
+                    tier=expert.tier.value, region=expert.region, level=region.level.value))
+            for j, industry in enumerate(expert.industries):
+                self._ref(groups_doc, (*loc, "industries", j), industry, industries, "产业", "industry")
+
+        series, items, episodes = self._catalog(industries)
+        if self.loader.problems:
+            raise ConfigError(self.loader.problems)
+        return Home(
+            paths=self.paths, bot=bot, regions=regions, province_id=groups_file.regions.id,
+            groups=groups, admins=tuple(groups_file.admins), experts=experts,
+            industries=industries, series=series, items=items, episodes=episodes,
+        )
+
+    def _regions(self) -> dict[str, Region]:
+        doc, file = self.groups
+        province = file.regions
+        found: list[tuple[Location, Region]] = [(
+            ("regions", "id"),
+            Region(province.id, province.name, Level.PROVINCE, None,
+                   tuple(c.id for c in province.cities)),
+        )]
+        for i, city in enumerate(province.cities):
+            found.append((("regions", "cities", i, "id"), Region(
+                city.id, city.name, Level.CITY, province.id, tuple(c.id for c in city.counties))))
+            for j, county in enumerate(city.counties):
+                found.append((("regions", "cities", i, "counties", j, "id"),
+                              Region(county.id, county.name, Level.COUNTY, city.id)))
+        return self._unique((doc, loc, region) for loc, region in found)
+
+    def _catalog(
+        self, industries: Mapping[str, Industry]
+    ) -> tuple[dict[str, Series], dict[str, ContentItem], dict[str, tuple[str, ...]]]:
+        series = self._unique(
+            (doc, ("series", i, "id"), s)
+            for doc, file in self.contents for i, s in enumerate(file.series)
+        )
+        items = self._unique(
+            (doc, ("items", i, "id"), item)
+            for doc, file in self.contents for i, item in enumerate(file.items)
+        )
+        numbered: dict[str, dict[int, str]] = {s: {} for s in series}
+        for doc, file in self.contents:
+            for i, s in enumerate(file.series):
+                if s.industry is not None:
+                    self._ref(doc, ("series", i, "industry"), s.industry, industries, "产业", "industry")
+            for i, item in enumerate(file.items):
+                loc: tuple[str | int, ...] = ("items", i)
+                self._ref(doc, (*loc, "industry"), item.industry, industries, "产业", "industry")
+                if item.url is None and item.file is None:
+                    self.loader.add(doc, loc, msg.NEEDS_URL_OR_FILE)
+                if item.file is not None and not self._media_exists(item.file):
+                    self.loader.add(doc, (*loc, "file"), msg.MEDIA_MISSING.format(file=item.file))
+                if item.episode is not None and item.series is None:
+                    self.loader.add(doc, (*loc, "episode"), msg.EPISODE_WITHOUT_SERIES)
+                if item.series is None:
+                    continue
+                if item.episode is None:
+                    self.loader.add(doc, (*loc, "series"), msg.SERIES_WITHOUT_EPISODE)
+                elif self._ref(doc, (*loc, "series"), item.series, series, "系列", "series"):
+                    if item.episode in numbered[item.series]:
+                        self.loader.add(doc, (*loc, "episode"), msg.SERIES_DUP_EPISODE.format(
+                            series=item.series, episode=item.episode))
+                    numbered[item.series][item.episode] = item.id
+        episodes: dict[str, tuple[str, ...]] = {}
+        for doc, file in self.contents:
+            for i, s in enumerate(file.series):
+                numbers = numbered.get(s.id, {})
+                if not numbers:
+                    self.loader.add(doc, ("series", i, "id"), msg.SERIES_EMPTY.format(series=s.id))
+                    continue
+                missing = [n for n in range(1, max(numbers) + 1) if n not in numbers]
+                if missing:
+                    self.loader.add(doc, ("series", i, "id"), msg.SERIES_GAP.format(
+                        series=s.id, missing=missing[0]))
+                episodes[s.id] = tuple(numbers[n] for n in sorted(numbers))
+        return series, items, episodes
+
+    def _media_exists(self, name: str) -> bool:
+        media = self.paths.media.resolve()
+        target = (media / name).resolve()
+        return target.is_relative_to(media) and target.is_file()
+
+    def _unique(self, entries: Any) -> dict[str, Any]:
+        """Index entries by id, reporting every repeat at its own place."""
+        index: dict[str, Any] = {}
+        first: dict[str, str] = {}
+        for doc, loc, entry in entries:
+            if entry.id in index:
+                self.loader.add(doc, loc, msg.DUPLICATE_ID.format(id=entry.id, first=first[entry.id]))
+                continue
+            line, _ = doc.position(loc)
+            index[entry.id] = entry
+            first[entry.id] = f"{doc.path.name}:{line}"
+        return index
+
+    def _ref(self, doc: YamlDocument, loc: Location, ref: str, index: Mapping[str, Any],
+             what: str, kind: str) -> Any:
+        """Look ``ref`` up in ``index``; report it at ``loc`` when it does not exist."""
+        found = index.get(ref)
+        if found is None:
+            self.loader.add(doc, loc, msg.UNKNOWN_REF.format(what=what, id=ref, kind=kind))
+        return found

@@ -1,0 +1,199 @@
+"""The shape of each YAML file in a home, as frozen pydantic models.
+
+Each model validates one file on its own; references between files (a group's region, an expert's
+industry, a series' episodes) are checked in :mod:`bot.config.home`, which sees them all.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from bot.domain import Tier
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
+ContentId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", max_length=64)]
+# WeChat contact ids are opaque (wxid_…, numeric, @im.wxwork); only whitespace is ruled out.
+ContactId = Annotated[str, Field(pattern=r"^\S+$", max_length=128)]
+Text = Annotated[str, Field(min_length=1, max_length=500)]
+EnvName = Annotated[str, Field(pattern=r"^[A-Z_][A-Z0-9_]*$")]
+
+
+class Model(BaseModel):
+    """Frozen, and strict about keys: a misspelt key is an error, never silently ignored."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --- config/bot.yaml -------------------------------------------------------------------------
+
+
+class Rate(Model):
+    """Pacing of one account. The defaults are safe for a personal WeChat account."""
+
+    per_minute: float = Field(default=12, gt=0, le=600)
+    burst: int = Field(default=3, ge=1, le=100)
+    jitter_seconds: float = Field(default=2.0, ge=0, le=60)
+
+
+class Account(Model):
+    id: Slug
+    name: Text
+    rate: Rate = Rate()
+
+
+class LocalWorld(Model):
+    """How the embedded simulator fills each room."""
+
+    technicians_per_group: int = Field(default=12, ge=0, le=500)
+    seed: int = 2020
+
+
+class OutboxSettings(Model):
+    max_attempts: int = Field(default=6, ge=1, le=50)
+    base_backoff_seconds: float = Field(default=30, gt=0, le=3600)
+
+
+class BotConfig(Model):
+    timezone: str = "Asia/Shanghai"
+    transport: Literal["local", "wechaty"] = "local"
+    database_url: str | None = None
+    store_chat_text: bool = False
+    accounts: list[Account] = Field(min_length=1)
+    local: LocalWorld = LocalWorld()
+    outbox: OutboxSettings = OutboxSettings()
+    welcome: str = "欢迎 {name} 加入「{group}」！发送「#帮助」查看使用方法。"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"未知的时区 “{value}”，例如 Asia/Shanghai") from None
+        return value
+
+
+# --- config/groups.yaml ----------------------------------------------------------------------
+
+
+class County(Model):
+    id: Slug
+    name: Text
+
+
+class City(Model):
+    id: Slug
+    name: Text
+    counties: list[County] = []
+
+
+class Province(Model):
+    id: Slug
+    name: Text
+    cities: list[City] = []
+
+
+class Group(Model):
+    id: Slug
+    name: Text
+    tier: Tier
+    region: Slug
+    account: Slug
+    room_topic: Text | None = None
+    room_id: ContactId | None = None
+    wecom_webhook_key_env: EnvName | None = None
+
+
+class Admin(Model):
+    id: ContactId
+    name: Text
+    region: Slug
+
+
+class Expert(Model):
+    id: ContactId
+    name: Text
+    title: str = ""
+    industries: list[Slug] = []
+    region: Slug
+    tier: Tier
+    general: bool = False  # also takes questions that match no industry
+
+
+class GroupsFile(Model):
+    regions: Province
+    groups: list[Group] = []
+    admins: list[Admin] = []
+    experts: list[Expert] = []
+
+
+# --- config/industries.yaml ------------------------------------------------------------------
+
+
+class Industry(Model):
+    id: Slug
+    name: Text
+    sector: Text
+    keywords: list[Annotated[str, Field(min_length=1, max_length=40)]] = []
+
+
+class IndustriesFile(Model):
+    industries: list[Industry] = Field(min_length=1)
+
+
+# --- content_library/*.yaml ------------------------------------------------------------------
+
+_CLOCK = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$")
+
+
+def _duration_seconds(value: object) -> object:
+    """Accept whole minutes (``25``) or a clock (``"25:00"``, ``"1:05:30"``); keep seconds."""
+    if isinstance(value, bool):
+        return value  # let pydantic reject it
+    if isinstance(value, int):
+        return value * 60
+    if isinstance(value, str):
+        match = _CLOCK.match(value.strip())
+        if not match:
+            raise ValueError("时长写成分钟数（25）或 “25:00” / “1:05:30”")
+        hours, minutes, seconds = (int(g or 0) for g in match.groups())
+        if seconds >= 60 or (match.group(1) and minutes >= 60):
+            raise ValueError("时长里的分、秒应小于 60")
+        return hours * 3600 + minutes * 60 + seconds
+    return value
+
+
+Seconds = Annotated[int, BeforeValidator(_duration_seconds), Field(ge=0, le=24 * 3600)]
+
+
+class Series(Model):
+    id: ContentId
+    title: Text
+    industry: Slug | None = None
+    description: str = ""
+
+
+class ContentItem(Model):
+    id: ContentId
+    title: Text
+    industry: Slug
+    tiers: list[Tier] = Field(min_length=1)
+    source: Text
+    speaker: Text | None = None
+    url: Annotated[str, Field(pattern=r"^https?://\S+$", max_length=2000)] | None = None
+    url_is_example: bool = False  # a placeholder link, said so wherever it is shown
+    file: Annotated[str, Field(max_length=300)] | None = None  # under content_library/media/
+    duration: Seconds | None = None
+    description: str = ""
+    tags: list[Annotated[str, Field(min_length=1, max_length=40)]] = []
+    series: ContentId | None = None
+    episode: int | None = Field(default=None, ge=1, le=1000)
+
+
+class ContentFile(Model):
+    series: list[Series] = []
+    items: list[ContentItem] = []

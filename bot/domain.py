@@ -1,0 +1,35 @@
+"""Words of the domain shared by every layer: tiers of groups and levels of regions."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Level(StrEnum):
+    """A region's place in the tree: province → city (市/州) → county (县/市/区)."""
+
+    PROVINCE = "province"
+    CITY = "city"
+    COUNTY = "county"
+
+
+class Tier(StrEnum):
+    """A group's tier; each tier is run by one level (seed: 省高级、市中级、县初级)."""
+
+    SENIOR = "senior"
+    INTERMEDIATE = "intermediate"
+    JUNIOR = "junior"
+
+    @property
+    def level(self) -> Level:
+        return _LEVEL_OF_TIER[self]
+
+    @property
+    def label(self) -> str:
+        return _TIER_LABEL[self]
+
+
+_LEVEL_OF_TIER = {Tier.SENIOR: Level.PROVINCE, Tier.INTERMEDIATE: Level.CITY,
+                  Tier.JUNIOR: Level.COUNTY}
+_TIER_LABEL = {Tier.SENIOR: "高级", Tier.INTERMEDIATE: "中级", Tier.JUNIOR: "初级"}
+LEVEL_LABEL = {Level.PROVINCE: "省", Level.CITY: "市（州）", Level.COUNTY: "县（市、区）"}

@@ -1,0 +1,103 @@
+"""The append-only event log and its SHA-256 hash chain.
+
+Each event's hash covers its own fields and the previous event's hash, so changing, inserting or
+deleting any event breaks every hash after it; ``agribot audit verify`` recomputes the chain and
+names the first event that does not match. Appends are serialised (an advisory lock on
+PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite) because each one reads the chain's head.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from bot.clock import naive_utc
+from bot.db.schema import Event
+
+GENESIS = "0" * 64
+_LOCK_KEY = 0x61677269  # "agri": the advisory lock that serialises appends on PostgreSQL
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    kind: str
+    ts: datetime
+    account: str | None = None
+    group_id: str | None = None
+    actor: str | None = None
+    ref: str | None = None
+    detail: Mapping[str, Any] = field(default_factory=dict)
+
+
+def canonical_json(value: Mapping[str, Any]) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def event_hash(event: Event) -> str:
+    """The hash of one stored event, given the hash of the one before it."""
+    body = canonical_json({
+        "id": event.id,
+        "ts": event.ts.strftime("%Y-%m-%dT%H:%M:%S.%f"),
+        "account": event.account,
+        "group": event.group_id,
+        "kind": event.kind,
+        "actor": event.actor,
+        "ref": event.ref,
+        "detail": event.detail,
+    })
+    return hashlib.sha256(f"{event.prev_hash}\n{body}".encode()).hexdigest()
+
+
+def append(session: Session, events: Iterable[NewEvent]) -> list[Event]:
+    """Add ``events`` after the chain's head in ``session``'s transaction (the caller commits)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+    head = session.execute(select(Event.id, Event.hash).order_by(Event.id.desc()).limit(1)).first()
+    last_id, last_hash = (head.id, head.hash) if head else (0, GENESIS)
+    rows = []
+    for new in events:
+        last_id += 1
+        row = Event(
+            id=last_id, ts=naive_utc(new.ts), account=new.account, group_id=new.group_id,
+            kind=new.kind, actor=new.actor, ref=new.ref, detail=canonical_json(new.detail),
+            prev_hash=last_hash,
+        )
+        row.hash = last_hash = event_hash(row)
+        rows.append(row)
+    session.add_all(rows)
+    return rows
+
+
+def head(session: Session) -> tuple[int, str]:
+    """Id and hash of the newest event (``0, GENESIS`` for an empty log)."""
+    row = session.execute(select(Event.id, Event.hash).order_by(Event.id.desc()).limit(1)).first()
+    return (row.id, row.hash) if row else (0, GENESIS)
+
+
+@dataclass(frozen=True)
+class Broken:
+    event_id: int
+    reason: str
+
+
+def verify(session: Session, *, batch: int = 5000) -> tuple[int, Broken | None]:
+    """Walk the whole chain; return how many events were checked and the first break, if any."""
+    expected_prev, expected_id, checked = GENESIS, 1, 0
+    query = select(Event).order_by(Event.id).execution_options(yield_per=batch)
+    for event in session.scalars(query):
+        if event.id != expected_id:
+            return checked, Broken(expected_id, f"event {expected_id} is missing")
+        if event.prev_hash != expected_prev:
+            return checked, Broken(event.id, "prev_hash does not match the event before it")
+        if event_hash(event) != event.hash:
+            return checked, Broken(event.id, "content does not match its hash")
+        expected_prev, expected_id, checked = event.hash, expected_id + 1, checked + 1
+        session.expunge(event)
+    return checked, None
