@@ -29,3 +29,14 @@ NEEDS_URL_OR_FILE = "课程至少要有 url 或 file 之一 (url or file require
 ROOM_BINDING = "群需要 room_topic（群名称）或 room_id 之一来绑定微信群"
 NO_ACCOUNT = "账号 “{id}” 没有在 bot.yaml 的 accounts 中定义 (unknown account)"
 FILE_MISSING = "缺少文件 (file missing)"
+
+# --- chat basics ---------------------------------------------------------------------------------
+HELP_HEADER = "【农技助手使用说明】"
+HELP_FOOTER = "身份以微信号为准，昵称不作为身份依据。有问题直接 @我 也可以。"
+ADMIN_ONLY = "“#{command}” 只有本群所属地区的管理员可以使用。"
+UNKNOWN_COMMAND = "没有 “#{command}” 这个指令，发送「#帮助」查看可用指令。"
+HANDLER_FAILED = "抱歉，处理这条消息时出错了，已记录，请稍后再试。"
+HELP_USAGE = "#帮助  查看本说明"
+BINDING_REPORT = "【群绑定情况】账号 {account}：\n{lines}"
+BINDING_UNBOUND = "未找到微信群：{name}（{group}），请确认群名称与配置一致"
+BINDING_UNKNOWN = "未配置的微信群：{topic}（{room}）"

@@ -51,7 +51,7 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "heads") -> None:
     """Apply the Alembic migrations shipped in the package to ``engine``'s database."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

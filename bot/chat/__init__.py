@@ -1,0 +1,1 @@
+"""Chat handling: parsing commands, routing messages to features, knowing which room is which."""

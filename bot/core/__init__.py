@@ -1,0 +1,1 @@
+"""The core: plain data and ports; it never imports a chat SDK."""

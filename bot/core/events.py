@@ -1,0 +1,40 @@
+"""The kinds of event in the log, and what each one's ``ref``, ``actor`` and ``detail`` hold.
+
+Producers (chat, delivery, schedules, Q&A, training) write these; statistics read them. Adding a
+kind means adding it here first. ``group_id`` is the configured group the event belongs to.
+"""
+
+from __future__ import annotations
+
+# chat
+MESSAGE = "message"  # actor sender; detail {kind, length[, text if bot.yaml opts in]}
+COMMAND = "command"  # actor sender; ref command name; detail {text, kind}
+JOIN = "join"  # actor the member who joined
+LEAVE = "leave"  # actor the member who left
+
+# delivery (written by the sender when an outbox row ends)
+PUSH_QUEUED = "push_queued"  # ref content id; detail {schedule, fire_time, key}
+PUSH_SENT = "push_sent"  # ref content id; detail {key, schedule, members: room size at send time}
+PUSH_FAILED = "push_failed"  # ref content id; detail {key, error, attempts}
+PUSH_SKIPPED = "push_skipped"  # ref content id or None; detail {schedule, reason: quiet|missed|paused|exhausted}
+DEAD_LETTER = "dead_letter"  # any purpose; ref outbox key; detail {purpose, error, attempts}
+
+# questions and answers (ref "Q-0042")
+QUESTION = "question"  # actor asker; detail {industry, text, experts: [ids], deadline}
+ANSWER = "answer"  # actor expert; detail {text, first: bool, response_seconds}
+ESCALATION = "escalation"  # detail {from_tier, to_tier, experts: [ids]}
+CLOSED = "closed"  # actor who closed
+FAQ_HIT = "faq_hit"  # ref the new question; detail {matched: "Q-0012", score}
+FAQ_ADDED = "faq_added"  # ref question; actor expert
+FAQ_REMOVED = "faq_removed"  # ref question; actor admin
+
+# training sessions (ref "T-0007")
+TRAINING_OPEN = "training_open"  # actor admin; detail {topic}
+TRAINING_CLOSE = "training_close"  # actor admin; detail {participants}
+CHECKIN = "checkin"  # actor member; ref session
+
+# administration
+BINDING = "binding"  # detail {bound, unbound, unknown}
+CONFIG_REJECTED = "config_rejected"  # detail {path, problems}
+PUSH_PAUSED = "push_paused"  # actor admin
+PUSH_RESUMED = "push_resumed"  # actor admin

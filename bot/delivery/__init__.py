@@ -1,0 +1,1 @@
+"""Getting messages out: the outbox, pacing, senders per account, the WeCom webhook."""
