@@ -24,6 +24,8 @@ try:  # libyaml is an order of magnitude faster on large catalogs and keeps the 
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
+_ScalarNode = yaml.ScalarNode
+
 MAX_FILE_BYTES = 8 * 1024 * 1024
 # A generous bound on nodes after expanding aliases: the largest real home (3,000 groups, 10,000
 # content items) stays far below it, a "billion laughs" file exceeds it after a few levels.
@@ -131,7 +133,7 @@ def _check_nodes(path: Path, root: yaml.Node) -> None:
         if key in in_progress:  # a recursive alias expands forever
             raise _TooLarge(node)
         in_progress.add(key)
-        total = 1
+        total = 1  # scalars are counted inline: they are most nodes, and a call each is slow
         if isinstance(node, yaml.MappingNode):
             seen: dict[str, yaml.Node] = {}
             for key_node, value_node in node.value:
@@ -146,12 +148,13 @@ def _check_nodes(path: Path, root: yaml.Node) -> None:
                         )
                     else:
                         seen[key_node.value] = key_node
-                total += expanded(key_node) + expanded(value_node)
+                total += (1 if type(key_node) is _ScalarNode else expanded(key_node)) + (
+                    1 if type(value_node) is _ScalarNode else expanded(value_node))
                 if total > MAX_EXPANDED_NODES:
                     raise _TooLarge(node)
         elif isinstance(node, yaml.SequenceNode):
             for item in node.value:
-                total += expanded(item)
+                total += 1 if type(item) is _ScalarNode else expanded(item)
                 if total > MAX_EXPANDED_NODES:
                     raise _TooLarge(node)
         in_progress.discard(key)
