@@ -40,3 +40,9 @@ HELP_USAGE = "#帮助  查看本说明"
 BINDING_REPORT = "【群绑定情况】账号 {account}：\n{lines}"
 BINDING_UNBOUND = "未找到微信群：{name}（{group}），请确认群名称与配置一致"
 BINDING_UNKNOWN = "未配置的微信群：{topic}（{room}）"
+
+# --- WeCom group robot (bot/delivery/wecom.py) ---------------------------------------------------
+WECOM_KEY_MISSING = (
+    "群 “{group}” 配置了企业微信群机器人，但环境变量 {env} 没有设置或为空；"
+    "请把机器人 webhook 地址中 key= 后面的值设置到 {env} 中 (environment variable not set)"
+)
