@@ -101,7 +101,10 @@ class _KeyRedactor(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if self._keys:
-            message = record.getMessage()
+            try:
+                message = record.getMessage()
+            except Exception:  # a malformed record is logging's to report, not ours to raise
+                return True
             scrubbed = self.scrub(message)
             if scrubbed != message:
                 record.msg, record.args = scrubbed, None
