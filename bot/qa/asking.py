@@ -1,0 +1,116 @@
+"""Asking: ``#问 …`` or @bot in a group makes a question, routes it, and tells the group who will
+answer; a photo or video the asker sends right after is attached to it."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from bot import messages as msg
+from bot.chat.parse import clean
+from bot.chat.turn import Turn
+from bot.clock import naive_utc
+from bot.core import events
+from bot.core.messages import MessageKind, Target, TextOut
+from bot.db.schema import Question
+from bot.qa import routing, store
+from bot.qa.context import QaContext
+from bot.qa.escalation import level_deadline
+
+_LEADING_MENTIONS = re.compile(r"^(?:@\S+\s*)+")
+_MEDIA = {MessageKind.IMAGE: "image", MessageKind.VIDEO: "video"}
+
+
+def ask(ctx: QaContext, turn: Turn, args: str) -> None:
+    """``#问 <text>``."""
+    if turn.group is None:
+        turn.reply(msg.QA_ASK_IN_GROUP)
+        return
+    text = clean(args)[:store.MAX_STORED_TEXT]
+    if not text:
+        turn.reply(msg.QA_EMPTY_QUESTION, mentions=(turn.sender,))
+        return
+    if store.by_message(turn.session, turn.account, turn.inbound.message_id) is not None:
+        return  # the same message delivered again after a restart: asked once
+    home, group, now = turn.home, turn.group, turn.now
+    industry = ctx.classifier.classify(text).industry
+    route = routing.choose(home, group.region, industry, routing.open_load(turn.session),
+                           count=ctx.settings.experts_per_question)
+    question = Question(
+        account=turn.account, group_id=group.id, message_id=turn.inbound.message_id,
+        asker_id=turn.sender, asker_name=turn.inbound.sender_name[:255] or turn.sender,
+        text=text, industry=industry, region_id=route.region_id if route else group.region,
+        status="open", attachments="[]", created_at=naive_utc(now),
+        deadline_at=naive_utc(level_deadline(home, ctx.settings, route.region_id, now))
+        if route else None,
+    )
+    turn.session.add(question)
+    turn.session.flush()  # the database numbers it
+    ref = store.qid(question)
+    experts = route.experts if route else ()
+    store.assign(turn.session, question, [e.id for e in experts],
+                 route.region_id if route else group.region, "route", now)
+    relay = msg.QA_RELAY.format(qid=ref, industry=store.industry_name(home, industry),
+                                asker=question.asker_name, group=group.name, text=text,
+                                attachments="")
+    for expert in experts:
+        turn.send(Target.contact(expert.id), TextOut(relay), purpose="relay", ref=ref)
+    turn.record(events.QUESTION, ref=ref, detail={
+        "industry": industry, "text": text, "experts": [e.id for e in experts],
+        "deadline": question.deadline_at.isoformat() if question.deadline_at else None})
+    label = store.industry_name(home, industry)
+    if experts:
+        names = "、".join(msg.QA_EXPERT_NAME.format(name=e.name) for e in experts)
+        sitting = tuple(e.id for e in experts if routing.sits_in(e, group.region))
+        turn.reply(msg.QA_RECEIVED.format(qid=ref, industry=label, experts=names),
+                   mentions=(turn.sender, *sitting), ref=ref)
+    else:
+        turn.reply(msg.QA_RECEIVED_NO_EXPERT.format(qid=ref, industry=label),
+                   mentions=(turn.sender,), ref=ref)
+    _suggest(ctx, turn, question)
+
+
+def _suggest(ctx: QaContext, turn: Turn, question: Question) -> None:
+    """Offer the answer of a closely matching FAQ entry; the experts still get the question."""
+    match = ctx.faq.search(question.text, min_similarity=ctx.settings.faq.min_similarity)
+    if match is None or match.question_id == question.id:
+        return
+    limit = ctx.settings.faq.max_answer_chars
+    answer = match.answer if len(match.answer) <= limit else match.answer[:limit] + "…"
+    matched = store.qid_of(match.question_id)
+    turn.reply(msg.QA_FAQ_SUGGEST.format(match=matched, answer=answer, qid=store.qid(question)),
+               mentions=(turn.sender,), purpose="faq", ref=store.qid(question))
+    turn.record(events.FAQ_HIT, ref=store.qid(question),
+                detail={"matched": matched, "score": round(match.similarity, 4)})
+
+
+def mention_fallback(ctx: QaContext, turn: Turn) -> bool:
+    """@bot + text in a group is a question."""
+    inbound = turn.inbound
+    if not inbound.mentions_bot or turn.group is None or inbound.kind is not MessageKind.TEXT:
+        return False
+    text = clean(inbound.text)
+    for account in turn.home.bot.accounts:  # "@农技助手" may sit anywhere in the line
+        text = text.replace(f"@{account.name}", " ")
+    ask(ctx, turn, _LEADING_MENTIONS.sub("", clean(text)))
+    return True
+
+
+def attachment_fallback(ctx: QaContext, turn: Turn) -> bool:
+    """A photo or video from the asker shortly after the question belongs to it."""
+    kind = _MEDIA.get(turn.inbound.kind)
+    if kind is None or turn.group is None:
+        return False
+    window = timedelta(minutes=ctx.settings.attachment_window_minutes)
+    question = store.latest_of(turn.session, turn.sender, turn.group.id, turn.now - window)
+    if question is None:
+        return False
+    store.add_attachment(question, kind, turn.inbound.message_id)
+    ref = store.qid(question)
+    label = msg.QA_IMAGE if kind == "image" else msg.QA_VIDEO
+    note = msg.QA_ATTACHMENT_RELAY.format(qid=ref, asker=question.asker_name, kind=label,
+                                          group=turn.group.name)
+    for expert_id in dict.fromkeys(store.assigned(turn.session, question.id)):
+        turn.send(Target.contact(expert_id), TextOut(note), purpose="relay", ref=ref)
+    turn.reply(msg.QA_ATTACHED.format(kind=label, qid=ref), mentions=(turn.sender,), ref=ref)
+    return True

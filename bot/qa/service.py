@@ -1,0 +1,96 @@
+"""Wiring the Q&A feature into the app: build it once at start, then register its commands and
+fallbacks on the router and call its escalation tick from a periodic job.
+
+    qa = QaService.build(home, sessions)          # loads config/qa.yaml, jieba, the FAQ index
+    qa.install(router)                            # #问 #答 #解决 #收录 #删除收录 + fallbacks
+    with sessions.begin() as session:             # every minute or so, with the app's clock
+        qa.escalate_due(session, clock.now())
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import messages as msg
+from bot.chat.router import CommandSpec, Fallback, Router
+from bot.chat.turn import Turn
+from bot.config import Home
+from bot.qa import answering, asking, escalation, faq
+from bot.qa.classify import Classifier
+from bot.qa.context import QaContext
+from bot.qa.faq import FaqIndex
+from bot.qa.settings import QaSettings, load_qa_settings
+
+
+@dataclass(frozen=True)
+class QaService:
+    home: Home
+    context: QaContext
+
+    @classmethod
+    def build(cls, home: Home, sessions: sessionmaker[Session],
+              settings: QaSettings | None = None) -> QaService:
+        """Read the settings (``ConfigError`` with positions when ``qa.yaml`` is wrong), build
+        the classifier from the home's industries, and fill the FAQ index from the database."""
+        index = FaqIndex()
+        with sessions() as session:
+            faq.load(session, index)
+        return cls(home, QaContext(settings or load_qa_settings(home.paths),
+                                   Classifier(home.industries), index))
+
+    def commands(self) -> list[CommandSpec]:
+        return commands(self.context)
+
+    def fallbacks(self) -> list[Fallback]:
+        return fallbacks(self.context)
+
+    def install(self, router: Router) -> None:
+        router.add(*self.commands())
+        for fallback in self.fallbacks():
+            router.add_fallback(fallback)
+
+    def escalate_due(self, session: Session, now: datetime, *, account: str | None = None
+                     ) -> int:
+        return escalation.escalate_due(session, self.home, now,
+                                       settings=self.context.settings, account=account)
+
+
+def _bind(handler: Callable[[QaContext, Turn, str], None], ctx: QaContext
+          ) -> Callable[[Turn, str], None]:
+    def run(turn: Turn, args: str) -> None:
+        handler(ctx, turn, args)
+
+    return run
+
+
+def commands(ctx: QaContext) -> list[CommandSpec]:
+    """The Q&A chat commands. Permissions are checked inside each handler (an expert, the asker,
+    an admin of the question's region), not with ``admin_only``, because they depend on the
+    question rather than on the room the command is said in."""
+    return [
+        CommandSpec("问", _bind(asking.ask, ctx), msg.QA_ASK_USAGE),
+        CommandSpec("答", _bind(answering.answer_command, ctx), msg.QA_ANSWER_USAGE),
+        CommandSpec("解决", _bind(answering.close_command, ctx), msg.QA_CLOSE_USAGE),
+        CommandSpec("收录", _bind(answering.faq_add_command, ctx), msg.QA_FAQ_ADD_USAGE),
+        CommandSpec("删除收录", _bind(answering.faq_remove_command, ctx),
+                    msg.QA_FAQ_REMOVE_USAGE),
+    ]
+
+
+def fallbacks(ctx: QaContext) -> list[Fallback]:
+    """For messages that are not commands, in this order: a photo or video following a
+    question, an expert's quote-reply to a relay, an @bot question."""
+    def attachment(turn: Turn) -> bool:
+        return asking.attachment_fallback(ctx, turn)
+
+    def quote(turn: Turn) -> bool:
+        return answering.quote_fallback(ctx, turn)
+
+    def mention(turn: Turn) -> bool:
+        return asking.mention_fallback(ctx, turn)
+
+    return [attachment, quote, mention]
