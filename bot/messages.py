@@ -46,3 +46,53 @@ WECOM_KEY_MISSING = (
     "群 “{group}” 配置了企业微信群机器人，但环境变量 {env} 没有设置或为空；"
     "请把机器人 webhook 地址中 key= 后面的值设置到 {env} 中 (environment variable not set)"
 )
+
+# --- questions and answers (bot/qa) ------------------------------------------------------------
+QA_ASK_USAGE = "#问 <问题>  向专家提问（也可以直接 @我 说出问题）"
+QA_ANSWER_USAGE = "#答 <问题编号> <解答>  专家解答，如「#答 Q-0042 ……」"
+QA_CLOSE_USAGE = "#解决 <问题编号>  提问人或管理员标记问题已解决"
+QA_FAQ_ADD_USAGE = "#收录 <问题编号>  专家把已解答的问题收入常见问题库"
+QA_FAQ_REMOVE_USAGE = "#删除收录 <问题编号>  管理员从常见问题库删除"
+QA_EMPTY_QUESTION = "请把问题写在“#问”后面，例如：#问 香菇菌棒出了绿霉怎么办？"
+QA_ASK_IN_GROUP = "请在工作群里提问（#问 您的问题），专家解答后群里的朋友也能看到。"
+QA_RECEIVED = "已收到您的问题 {qid}（{industry}），已转给{experts}解答，请稍候。"
+QA_RECEIVED_NO_EXPERT = (
+    "已收到您的问题 {qid}（{industry}），暂时没有对应的专家，已记录，管理员会尽快安排。")
+QA_EXPERT_NAME = "{name}老师"
+QA_GENERAL = "综合"
+QA_HOW_TO_ANSWER = "回答请发送：#答 {qid} 您的解答（也可以直接引用本条消息回复）"
+QA_RELAY = ("【新问题 {qid}】{industry}\n提问人：{asker}（{group}）\n{text}{attachments}\n\n"
+            + QA_HOW_TO_ANSWER)
+QA_RELAY_ESCALATED = ("【转来的问题 {qid}】{industry}\n"
+                      "{below}的专家超过 {hours} 小时未解答，转请您解答。\n"
+                      "提问人：{asker}（{group}）\n{text}{attachments}\n\n" + QA_HOW_TO_ANSWER)
+QA_ATTACHMENTS = "\n附件：{items}（请在群里查看）"
+QA_IMAGE = "图片"
+QA_VIDEO = "视频"
+QA_ATTACHMENT_COUNT = "{kind} {count} 个"
+QA_ATTACHED = "已把{kind}附在问题 {qid} 中。"
+QA_ATTACHMENT_RELAY = "【{qid} 补充】{asker} 补充了{kind}，请在「{group}」群里查看。"
+QA_FAQ_SUGGEST = "类似问题 {match} 的专家解答：{answer}\n（供参考，专家仍会解答您的问题 {qid}）"
+QA_ANSWER_POST = "【专家解答 {qid}】\n「{asker}：{question}」\n—— {expert}：{text}"
+QA_ANSWER_SENT = "已把您对 {qid} 的解答发到「{group}」。"
+QA_ANSWER_HINT = "格式：#答 问题编号 解答内容，例如：#答 Q-0042 局部绿霉可挖除后撒石灰。"
+QA_EMPTY_ANSWER = "请在问题编号 {qid} 后面写上解答内容。"
+QA_NOT_EXPERT = "只有登记的专家可以回答问题（以微信号为准，不看昵称）。"
+QA_BAD_ID = "没有找到问题 “{word}”，请核对编号（例如 Q-0042）。"
+QA_CLOSE_HINT = "格式：#解决 问题编号，例如：#解决 Q-0042"
+QA_CLOSE_DENIED = (
+    "只有提问人或本地区管理员可以把 {qid} 标记为已解决（以微信号为准，不看昵称）。")
+QA_ALREADY_CLOSED = "问题 {qid} 已经标记为已解决。"
+QA_CLOSED = "问题 {qid} 已标记为已解决，谢谢各位专家！"
+QA_FAQ_HINT = "格式：#{command} 问题编号，例如：#{command} Q-0042"
+QA_FAQ_ADD_DENIED = "只有专家可以把问题收入常见问题库。"
+QA_FAQ_REMOVE_DENIED = "只有本地区管理员可以从常见问题库删除。"
+QA_FAQ_NO_ANSWER = "问题 {qid} 还没有专家解答，不能收录。"
+QA_FAQ_ADDED = "已把 {qid} 收入常见问题库，以后有类似问题会先推荐这条解答。"
+QA_FAQ_REMOVED = "已把 {qid} 从常见问题库删除。"
+QA_FAQ_NOT_IN = "问题 {qid} 不在常见问题库中。"
+QA_REMINDER = ("【提醒】问题 {qid} 超过 {hours} 小时未解答，已转给{region}的专家{experts}。"
+               "您仍可以回答：#答 {qid} 解答内容")
+QA_REMINDER_TOP = "【提醒】问题 {qid} 超过 {hours} 小时未解答，请尽快回复：#答 {qid} 解答内容"
+QA_BAD_CLOCK = "时间 “{value}” 应写成 “08:00” 这样的 24 小时制"
+QA_HOURS_ORDER = "工作时间的 start 应早于 end"
