@@ -47,6 +47,20 @@ WECOM_KEY_MISSING = (
     "请把机器人 webhook 地址中 key= 后面的值设置到 {env} 中 (environment variable not set)"
 )
 
+# --- outbox sender (bot/delivery/sender.py) ------------------------------------------------------
+OUTBOX_DEAD_ALERT = (
+    "【消息发送失败】发往「{target}」的一条{purpose}尝试 {attempts} 次仍未发出，已停止重试。\n"
+    "原因：{error}\n请检查机器人微信号是否在线、是否还在该群里。"
+)
+OUTBOX_PURPOSES = {"push": "课程推送", "reply": "回复", "relay": "转达消息", "welcome": "欢迎词",
+                   "alert": "提醒"}
+OUTBOX_PURPOSE_OTHER = "消息"
+OUTBOX_CONTACT_TARGET = "私聊 {contact}"
+OUTBOX_UNBOUND = "机器人还没有找到这个群对应的微信群（群名称与配置不一致，或机器人不在群里）"
+OUTBOX_UNKNOWN_GROUP = "配置中没有群 “{group}”（可能已被删除）"
+OUTBOX_BAD_ROW = "待发消息内容无法识别：{error}"
+OUTBOX_FILE_FELL_BACK = "文件未能发送（{error}），改为发送链接"
+
 # --- questions and answers (bot/qa) ------------------------------------------------------------
 QA_ASK_USAGE = "#问 <问题>  向专家提问（也可以直接 @我 说出问题）"
 QA_ANSWER_USAGE = "#答 <问题编号> <解答>  专家解答，如「#答 Q-0042 ……」"
