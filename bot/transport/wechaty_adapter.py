@@ -1,0 +1,383 @@
+"""One WeChat account through python-wechaty: inbound as core dataclasses, outbound as a
+:class:`~bot.core.ports.Transport`.
+
+Runs a real ``Wechaty`` over any puppet: the :class:`~bot.transport.local_puppet.LocalPuppet`
+or ``PuppetService`` for real WeChat (:func:`service_puppet_factory`). The puppet's session is
+supervised: when it ends or fails (the service dropped), a fresh ``Wechaty`` and puppet are
+started after an exponential backoff, and ``on_ready`` fires again so rooms are re-bound.
+
+Callbacks may be plain functions or coroutines; one that raises is logged with the message id
+and the bot carries on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from bot.chat.rooms import RoomInfo
+from bot.clock import Clock, SystemClock
+from bot.core.messages import (
+    FileOut,
+    ImageOut,
+    Inbound,
+    LinkOut,
+    MembershipChange,
+    MessageKind,
+    Payload,
+    Sent,
+    TextOut,
+    payload_kind,
+)
+from bot.core.ports import DeliveryError
+from bot.tasks import TaskGroup
+from bot.transport import wechaty_compat as wc
+from bot.transport.text import format_mentions, parse_mentions, parse_quote
+
+log = logging.getLogger(__name__)
+
+Callback = Callable[[Any], Awaitable[None] | None]
+ErrorCallback = Callable[[BaseException], None]
+PuppetFactory = Callable[[], Any]
+Sleep = Callable[[float], Awaitable[None]]
+
+RATE_LIMIT_ANSWERS = ("操作过于频繁", "操作太频繁", "too frequent")
+# WeChat refuses files above about 1 GB from a personal account and slows down well before;
+# sending a training video that large is better done as its link.
+DEFAULT_MAX_FILE_BYTES = 200 * 1024 * 1024
+
+_KINDS = {
+    "MESSAGE_TYPE_TEXT": MessageKind.TEXT,
+    "MESSAGE_TYPE_IMAGE": MessageKind.IMAGE,
+    "MESSAGE_TYPE_EMOTICON": MessageKind.IMAGE,
+    "MESSAGE_TYPE_VIDEO": MessageKind.VIDEO,
+    "MESSAGE_TYPE_AUDIO": MessageKind.AUDIO,
+    "MESSAGE_TYPE_ATTACHMENT": MessageKind.FILE,
+    "MESSAGE_TYPE_URL": MessageKind.URL,
+}
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Seconds to wait before reconnect number ``n`` (0 = first retry after a failure)."""
+
+    base: float = 1.0
+    factor: float = 2.0
+    cap: float = 300.0
+
+    def delay(self, n: int) -> float:
+        return float(min(self.cap, self.base * self.factor ** min(n, 64)))
+
+
+def service_puppet_factory() -> PuppetFactory:
+    """Puppets for real WeChat; token and endpoint come from the environment only."""
+    return wc.service_puppet
+
+
+def delivery_error(exc: BaseException) -> DeliveryError:
+    """A platform failure as the core understands it."""
+    text = str(exc)
+    if any(answer in text for answer in RATE_LIMIT_ANSWERS):
+        return DeliveryError(f"rate limited: {text}", rate_limited=True)
+    if isinstance(exc, FileNotFoundError | LookupError):
+        return DeliveryError(f"{type(exc).__name__}: {text}", retryable=False)
+    return DeliveryError(f"{type(exc).__name__}: {text}")
+
+
+class WechatyAdapter:
+    """Runs one account: ``async with WechatyAdapter(...) as a: await a.wait_ready()``."""
+
+    def __init__(self, account: str, puppet_factory: PuppetFactory, *,
+                 on_message: Callback | None = None, on_membership: Callback | None = None,
+                 on_ready: Callback | None = None, on_error: ErrorCallback | None = None,
+                 clock: Clock | None = None, sleep: Sleep = asyncio.sleep,
+                 backoff: Backoff = Backoff(),
+                 max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> None:
+        self.account = account
+        self._factory = puppet_factory
+        self._on_message = on_message
+        self._on_membership = on_membership
+        self._on_ready = on_ready
+        self._on_error = on_error
+        self.clock = clock or SystemClock()
+        self._sleep = sleep
+        self.backoff = backoff
+        self.max_file_bytes = max_file_bytes
+        self.bot: Any = None  # the running Wechaty, None between sessions
+        self.self_id = ""
+        self.self_name = ""
+        self.reconnects = 0
+        self.last_error: BaseException | None = None
+        self._ready = asyncio.Event()
+        self._login = asyncio.Event()
+        self._closing = False
+        self._tasks = TaskGroup()
+        self._task: asyncio.Task[None] | None = None
+
+    # --- life ------------------------------------------------------------------------------------
+
+    async def __aenter__(self) -> WechatyAdapter:
+        self._closing = False
+        self._task = self._tasks.spawn(self._supervise(), name=f"wechaty:{self.account}")
+        self._task.add_done_callback(self._supervisor_done)
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        self._closing = True
+        if self.bot is not None:
+            await wc.stop(self.bot)
+        if self._task is not None:
+            # The supervisor returns once the puppet has stopped; cancel it if it does not.
+            await asyncio.wait({self._task}, timeout=10)
+            await self._tasks.aclose()
+            self._task = None
+
+    @property
+    def ready(self) -> bool:
+        return self._ready.is_set()
+
+    async def wait_ready(self, timeout: float | None = None) -> None:
+        """Until logged in with rooms listed; raises if the supervisor died meanwhile."""
+        waiter = asyncio.ensure_future(self._ready.wait())
+        pending: set[asyncio.Future[Any]] = {waiter}
+        if self._task is not None:
+            pending.add(self._task)
+        done, _ = await asyncio.wait(pending, timeout=timeout,
+                                     return_when=asyncio.FIRST_COMPLETED)
+        if waiter not in done:
+            waiter.cancel()
+            if self._task is not None and self._task.done():
+                raise RuntimeError(f"account {self.account} stopped") from self.last_error
+            raise TimeoutError(f"account {self.account} not ready after {timeout}s")
+
+    async def _supervise(self) -> None:
+        failures = 0
+        while not self._closing:
+            bot = wc.make_wechaty(self._factory(), name=self.account)
+            self._wire(bot)
+            self.bot = bot
+            try:
+                await wc.start(bot, on_error=self._report)
+                if not self._closing:
+                    log.warning("account %s: the puppet session ended", self.account)
+            except Exception as exc:
+                self._report(exc)
+            finally:
+                was_ready = self._ready.is_set()
+                self._ready.clear()
+                self._login.clear()
+                self.bot = None
+                await wc.stop(bot)
+            if self._closing:
+                return
+            failures = 0 if was_ready else failures + 1
+            delay = self.backoff.delay(max(failures - 1, 0))
+            self.reconnects += 1
+            log.warning("account %s: reconnecting in %.1fs (attempt %d)",
+                        self.account, delay, self.reconnects)
+            await self._sleep(delay)
+
+    def _supervisor_done(self, task: asyncio.Task[Any]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            self._report(task.exception())  # type: ignore[arg-type]
+
+    def _report(self, exc: BaseException) -> None:
+        self.last_error = exc
+        log.error("account %s: %s: %s", self.account, type(exc).__name__, exc)
+        if self._on_error is not None:
+            try:
+                self._on_error(exc)  # a plain function: errors can arrive outside the loop's tasks
+            except Exception:
+                log.exception("the error callback failed")
+
+    # --- events ----------------------------------------------------------------------------------
+
+    def _wire(self, bot: Any) -> None:
+        bot.on("login", self._handle_login)
+        bot.on("ready", self._handle_ready)
+        bot.on("message", self._handle_message)
+        bot.on("room-join", self._handle_join)
+        bot.on("room-leave", self._handle_leave)
+        bot.on("room-topic", self._handle_topic)
+
+    async def _handle_login(self, contact: Any) -> None:
+        self.self_id = contact.contact_id
+        self.self_name = contact.name
+        self._login.set()
+
+    async def _handle_ready(self, _payload: Any) -> None:
+        await self._login.wait()
+        if await self._announce_rooms():
+            self._ready.set()
+
+    async def _announce_rooms(self) -> bool:
+        try:
+            rooms = await self.rooms()
+        except Exception as exc:
+            self._report(exc)
+            return False
+        await self._call(self._on_ready, rooms, "ready")
+        return True
+
+    async def rooms(self) -> list[RoomInfo]:
+        """The rooms this account is in, as the platform names them now."""
+        puppet = self.bot.puppet
+        rooms = []
+        for room_id in await puppet.room_list():
+            payload = await puppet.room_payload(room_id)
+            rooms.append(RoomInfo(room_id, payload.topic or ""))
+        return rooms
+
+    async def _handle_message(self, msg: Any) -> None:
+        try:
+            inbound = await self.to_inbound(msg)
+        except Exception:
+            log.exception("account %s: could not read message %s", self.account,
+                          getattr(msg, "message_id", "?"))
+            return
+        if inbound is not None:
+            await self._call(self._on_message, inbound, inbound.message_id)
+
+    async def _handle_join(self, room: Any, invitees: list[Any], _inviter: Any,
+                           _date: Any) -> None:
+        await self._membership(room, invitees, joined=True)
+
+    async def _handle_leave(self, room: Any, leavers: list[Any], _remover: Any,
+                            _date: Any) -> None:
+        await self._membership(room, leavers, joined=False)
+
+    async def _handle_topic(self, *_args: Any) -> None:
+        await self._announce_rooms()
+
+    async def _membership(self, room: Any, people: list[Any], *, joined: bool) -> None:
+        change = MembershipChange(
+            account=self.account, room_id=room.room_id,
+            member_ids=tuple(p.contact_id for p in people),
+            member_names=tuple(p.name for p in people), joined=joined, ts=self.clock.now())
+        if self.self_id in change.member_ids:
+            await self._announce_rooms()  # the bot itself was added or removed
+            return
+        await self._call(self._on_membership, change, f"{room.room_id}:{joined}")
+
+    async def _call(self, callback: Callback | None, value: Any, ref: str) -> None:
+        if callback is None:
+            return
+        try:
+            result = callback(value)
+            if inspect.isawaitable(result):
+                await result
+        except Exception:
+            log.exception("account %s: handler failed on %s", self.account, ref)
+
+    # --- inbound ---------------------------------------------------------------------------------
+
+    async def to_inbound(self, msg: Any) -> Inbound | None:
+        """A wechaty ``Message`` as the core's :class:`Inbound`; ``None`` for our own."""
+        payload = msg.payload
+        sender = payload.from_id or ""
+        if not sender or sender == self.self_id:
+            return None
+        kind = _KINDS.get(getattr(payload.type, "name", ""), MessageKind.OTHER)
+        room_id = payload.room_id or None
+        raw = payload.text or ""
+        mention_ids = [m for m in (payload.mention_ids or []) if m]
+        quote = None
+        text = raw
+        mentions_bot = self.self_id in mention_ids
+        if kind is MessageKind.TEXT:
+            reply = parse_quote(raw)
+            quote, text = reply.quote, reply.text
+            names = await self._names(room_id, mention_ids)
+            parsed = parse_mentions(text, [*names.values(), self.self_name])
+            text = parsed.body
+            if not mention_ids and room_id and parsed.names:
+                by_name = {name: cid for cid, name in (await self._names(room_id, None)).items()}
+                mention_ids = [by_name[n] for n in parsed.names if n in by_name]
+            mentions_bot = mentions_bot or (bool(self.self_name)
+                                            and self.self_name in parsed.names)
+        elif not raw:
+            text = payload.filename or ""
+        return Inbound(
+            message_id=msg.message_id, account=self.account, room_id=room_id,
+            sender_id=sender, sender_name=msg.talker().name or sender, text=text,
+            ts=self._timestamp(payload.timestamp), kind=kind, mentions=tuple(mention_ids),
+            mentions_bot=mentions_bot, quote=quote)
+
+    async def _names(self, room_id: str | None, ids: list[str] | None) -> dict[str, str]:
+        """Display names by contact id: the given ids, or every member of the room."""
+        puppet = self.bot.puppet
+        if ids is None:
+            ids = await puppet.room_members(room_id) if room_id else []
+        names = {}
+        for contact_id in ids:
+            try:
+                names[contact_id] = (await puppet.contact_payload(contact_id)).name
+            except Exception:
+                log.debug("no name for %s", contact_id)
+        return names
+
+    def _timestamp(self, value: int) -> datetime:
+        if not value:
+            return self.clock.now()
+        seconds = value / 1000 if value > 2_145_888_000 else value  # ms from most puppets
+        return datetime.fromtimestamp(seconds, UTC)
+
+    # --- outbound (the Transport port) -----------------------------------------------------------
+
+    async def send(self, address: str, payload: Payload, *, to_room: bool) -> Sent:
+        bot = self.bot
+        if bot is None or not self._ready.is_set():
+            raise DeliveryError(f"account {self.account} is not connected")
+        try:
+            if isinstance(payload, TextOut):
+                message_id = await self._send_text(bot, address, payload, to_room)
+            elif isinstance(payload, LinkOut):
+                link = wc.url_link(payload.url, payload.title, payload.description,
+                                   payload.thumbnail_url)
+                message_id = await self._say(bot, address, link, to_room)
+            else:
+                message_id = await self._say(bot, address, self._file_box(payload), to_room)
+        except DeliveryError:
+            raise
+        except Exception as exc:
+            raise delivery_error(exc) from exc
+        return Sent(message_id, {"kind": payload_kind(payload), "account": self.account})
+
+    async def _send_text(self, bot: Any, address: str, out: TextOut, to_room: bool) -> str:
+        mentions = list(out.mentions) if to_room else []
+        text = out.text
+        if mentions:
+            names = await self._names(address, mentions)
+            text = format_mentions([names.get(m, m) for m in mentions], text)
+        message_id: str = await bot.puppet.message_send_text(
+            conversation_id=address, message=text, mention_ids=mentions)
+        sent = bot.Message.load(message_id)
+        await sent.ready()  # the platform knows it: its payload loads back
+        return message_id
+
+    async def _say(self, bot: Any, address: str, thing: Any, to_room: bool) -> str:
+        target = bot.Room.load(address) if to_room else bot.Contact.load(address)
+        await target.ready()
+        sent = await target.say(thing)
+        if sent is None:
+            raise DeliveryError("the platform returned no message id")
+        return str(sent.message_id)
+
+    def _file_box(self, payload: FileOut | ImageOut) -> Any:
+        path = Path(payload.path)
+        if not path.is_file():
+            raise DeliveryError(f"no file at {path}", retryable=False)
+        size = path.stat().st_size
+        if size > self.max_file_bytes:
+            raise DeliveryError(f"{path.name} is {size} bytes, above {self.max_file_bytes}",
+                                retryable=False, too_large=True)
+        keep_path = bool(getattr(self.bot.puppet, "reads_local_paths", False))
+        return wc.file_box(path, payload.name, keep_path=keep_path)
