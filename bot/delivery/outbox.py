@@ -139,14 +139,13 @@ def backoff_seconds(attempts: int, base_seconds: float, rng: random.Random) -> f
 def retry(row: OutboxRow, *, now: datetime, error: str, base_backoff_seconds: float,
           rng: random.Random, count: bool = True) -> float:
     """Put the row back for a later attempt; returns the delay chosen. ``count=False`` for a
-    refusal that says nothing about the message (the platform's "too fast"): it goes again as
-    soon as the slowed-down pacing allows, without using up an attempt."""
-    if count:
-        row.attempts += 1
-        delay = backoff_seconds(row.attempts, base_backoff_seconds, rng)
-    else:
-        delay = 0.0
+    refusal that says nothing about the message (the platform's "too fast"): it keeps its place
+    in the queue and goes again as soon as the slowed-down pacing allows, using up no attempt."""
     row.status, row.last_error = PENDING, error
+    if not count:
+        return 0.0
+    row.attempts += 1
+    delay = backoff_seconds(row.attempts, base_backoff_seconds, rng)
     row.next_attempt_at = naive_utc(now) + timedelta(seconds=delay)
     return delay
 
