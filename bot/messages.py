@@ -133,3 +133,68 @@ SIM_ERR_NOT_FOUND = "没有这个地址"
 SIM_ERR_METHOD = "这个地址不支持这种请求方式"
 SIM_ERR_TOO_LARGE = "请求内容太大"
 SIM_ERR_INTERNAL = "模拟器内部出错，详情请看机器人的日志"
+
+# --- schedules (bot/schedules) -------------------------------------------------------------------
+SCHED_WRONG_FOLDER = ("地区 “{region}” 的日程文件应放在 {expected}，现在是 {actual} "
+                      "(file should mirror the region tree)")
+SCHED_GROUP_OUTSIDE = ("群 “{group}” 属于 {group_region}，不在本文件的地区 {region} 之内；"
+                       "每个文件只能推送到本地区及下级地区的群 (group outside this file's region)")
+SCHED_REGION_OUTSIDE = ("地区 “{target}” 不在本文件的地区 {region} 之内 "
+                        "(region outside this file's region)")
+SCHED_NO_GROUPS = "targets 没有选中任何群 (targets match no group)"
+SCHED_ITEM_TIER = ("课程 “{item}” 适用于{tiers}，不适合{tier}群 “{group}” "
+                   "(content not for this group's tier)")
+SCHED_SERIES_TIER = ("系列 “{series}” 的第 {episode} 集 “{item}” 适用于{tiers}，不适合{tier}群 “{group}” "
+                     "(episode not for this group's tier)")
+SCHED_ONE_WHEN = "when 里只能写一种：cron、weekly、daily、monthly、once 之一 (exactly one form)"
+SCHED_ONE_WHAT = "what 里只能写一种：item、series、pick 之一 (exactly one of item, series, pick)"
+SCHED_TIME_UNQUOTED = ("时间要加英文引号，写成 \"19:30\"；不加引号时 YAML 会把 19:30 读成数字 "
+                       "(quote the time)")
+SCHED_TIME_FORMAT = "时间写成 \"19:30\" 这样的 时:分（24 小时制）(time as \"HH:MM\")"
+SCHED_WEEKDAY = ("不认识的星期 “{day}”，可写 一 二 三 四 五 六 日、周一、星期一 或 mon…sun "
+                 "(unknown weekday)")
+SCHED_CRON_FIELDS = ("cron 表达式要有 5 段：分 时 日 月 星期，例如 \"30 19 * * 2\"（每周二 19:30）"
+                     "，现在有 {count} 段 (cron needs 5 fields)")
+SCHED_CRON_BAD = "cron 表达式 “{expr}” 无法识别：{detail} (bad cron expression)"
+SCHED_AT_FORMAT = ("时间写成 \"2026-12-01 19:30\" 这样的 年-月-日 时:分 "
+                   "(date and time as \"YYYY-MM-DD HH:MM\")")
+SCHED_QUIET_FORMAT = ("免打扰时段写成 \"22:00-07:00\" 这样的 开始-结束 "
+                      "(quiet hours as \"HH:MM-HH:MM\")")
+SCHED_QUIET_EMPTY = "免打扰时段的开始和结束不能相同 (quiet hours start equals end)"
+SCHED_GRACE_FORMAT = "补发期限写成 \"3h\"、\"90m\"、\"1d\" 或 0 (grace like \"3h\")"
+SCHED_END_BEFORE_START = "结束日期 end 早于开始日期 start (end before start)"
+SCHED_PLACEHOLDER = ("消息模板里的 {{{name}}} 不认识，可用 {allowed} "
+                     "(unknown placeholder)")
+SCHED_TEMPLATE_BAD = "消息模板格式错误：{detail}；花括号只用于 {{title}} 这类占位符 (bad template)"
+SCHED_REJECTED = ("【日程文件有错，未生效】{path}\n{problems}\n"
+                  "在改正之前，这个文件仍按上一次正确的版本执行。")
+SCHED_REJECTED_NEW = ("【日程文件有错，未生效】{path}\n{problems}\n"
+                      "这个文件在改正之前不会执行。")
+SCHED_EXAMPLE_LINK = "（示例链接，非真实课程）"
+SCHED_DURATION = "{minutes} 分钟"
+SCHED_DEFAULT_SPEAKER = "主讲：{speaker}"
+
+# chat: #课程 #点播 #暂停推送 #恢复推送
+COURSES_USAGE = "#课程 [关键词]  查看本群近期课程，或按关键词找课"
+REQUEST_USAGE = "#点播 <课程编号>  点播一门课程，如「#点播 cs-002」"
+PAUSE_USAGE = "#暂停推送  暂停本群的定时课程推送（管理员）"
+RESUME_USAGE = "#恢复推送  恢复本群的定时课程推送（管理员）"
+COURSES_UPCOMING = "【本群近期课程】"
+COURSES_NONE_UPCOMING = "本群近 {days} 天没有安排课程推送。"
+COURSES_PAUSED = "（本群课程推送已暂停）"
+COURSES_FOUND = "【找到 {count} 门课程】发送「#点播 编号」即可收看："
+COURSES_NOT_FOUND = "没有找到和 “{words}” 有关、适合本群的课程。"
+COURSES_HINT = "发送「#课程 关键词」找课，如「#课程 香菇」；「#点播 编号」点播。"
+REQUEST_NEEDS_ID = "请写上课程编号，如「#点播 cs-002」；编号可用「#课程 关键词」查到。"
+REQUEST_IN_GROUP = "请在工作群里点播课程。"
+REQUEST_UNKNOWN = "没有编号为 “{id}” 的课程，可发送「#课程 关键词」查找。"
+REQUEST_TIER = "课程 “{id}” 适用于{tiers}，不适合本群（{tier}）。"
+REQUEST_LIMIT = "每人每天最多点播 {limit} 次，今天的次数已用完，明天再来吧。"
+REQUEST_QUEUED = "已为您点播「{title}」，马上发到群里。"
+PAUSE_WHICH = "请在要暂停的群里发送，或写上群编号，如「#暂停推送 jiutai-junior」。"
+PAUSE_UNKNOWN_GROUP = "没有编号为 “{group}” 的群。"
+PAUSE_NOT_YOURS = "群 “{group}” 不归您管理，只能暂停或恢复本地区的群。"
+PAUSED_OK = "已暂停「{group}」的定时课程推送。发送「#恢复推送」恢复。"
+PAUSED_ALREADY = "「{group}」的定时课程推送本来就是暂停的。"
+RESUMED_OK = "已恢复「{group}」的定时课程推送。"
+RESUMED_ALREADY = "「{group}」的定时课程推送没有暂停。"

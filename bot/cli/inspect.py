@@ -9,12 +9,14 @@ from bot.cli.context import Context
 from bot.cli.table import render
 from bot.config.models import ContentItem
 from bot.domain import LEVEL_LABEL
+from bot.schedules.loader import load_schedules
 
 
 def check(ctx: Context, _args: argparse.Namespace) -> int:
     home = ctx.home  # raises ConfigError, printed by main as path:line:col lines
+    schedules = load_schedules(home, examples=True)  # schedules/**/*.yaml, examples included
     print(f"OK  {ctx.paths.root}: {len(home.regions)} 个地区, {len(home.groups)} 个群, "
-          f"{len(home.experts)} 位专家, {len(home.items)} 个课程")
+          f"{len(home.experts)} 位专家, {len(home.items)} 个课程, {len(schedules)} 个推送日程")
     return 0
 
 

@@ -152,6 +152,10 @@ class _Loader:
         self.problems.append(doc.problem(loc, message))
 
 
+# Public for loaders of other files in a home (schedules), so every file reports problems alike.
+ModelLoader = _Loader
+
+
 def _validation_problem(doc: YamlDocument, error: Any) -> Problem:
     loc = tuple(error["loc"])
     key = loc[-1] if loc else ""

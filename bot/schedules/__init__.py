@@ -1,0 +1,1 @@
+"""Scheduled course pushes from the YAML files county admins write (``schedules/``)."""

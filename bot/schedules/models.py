@@ -1,0 +1,268 @@
+"""The shape of a schedule file (``schedules/**/*.yaml``), as frozen pydantic models.
+
+County admins write these by hand, so each field accepts the friendly spellings people use
+(``[一, 三]`` or ``[mon, wed]``, ``"19:30"`` or ``"19：30"``) and rejects the classic slips with a
+sentence that names the fix: an unquoted ``19:30`` (YAML reads it as the number 1170), a cron
+expression with the wrong number of fields, a placeholder the template does not know. References
+to groups, regions and content are checked in :mod:`bot.schedules.loader`, which sees the home.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BeforeValidator, Discriminator, Field, Tag, field_validator, model_validator
+
+from bot import messages as msg
+from bot.config.models import ContentId, Model, Slug, Text
+from bot.domain import Tier
+
+# --- small value types ---------------------------------------------------------------------------
+
+_CLOCK = re.compile(r"^(\d{1,2})[:：](\d{2})$")
+
+
+def _clock(value: object) -> object:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):  # YAML 1.1 reads an unquoted 19:30 as 19*60+30
+        raise ValueError(msg.SCHED_TIME_UNQUOTED)
+    if isinstance(value, str):
+        match = _CLOCK.match(value.strip())
+        if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+            raise ValueError(msg.SCHED_TIME_FORMAT)
+        return time(int(match.group(1)), int(match.group(2)))
+    return value
+
+
+ClockTime = Annotated[time, BeforeValidator(_clock)]
+
+# ISO numbering (Monday = 1) because that is how 周一…周日 count.
+_WEEKDAYS = {
+    **{name: i + 1 for i, name in enumerate(["一", "二", "三", "四", "五", "六", "日"])},
+    "天": 7,
+    **{name: i + 1 for i, name in enumerate(["mon", "tue", "wed", "thu", "fri", "sat", "sun"])},
+    **{name: i + 1 for i, name in enumerate(["monday", "tuesday", "wednesday", "thursday",
+                                              "friday", "saturday", "sunday"])},
+}
+
+
+def _weekday(value: object) -> object:
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 7:
+        return value
+    text = str(value).strip().lower()
+    for prefix in ("星期", "礼拜", "周"):
+        text = text.removeprefix(prefix)
+    if text.isdigit() and 1 <= int(text) <= 7:
+        return int(text)
+    if text in _WEEKDAYS:
+        return _WEEKDAYS[text]
+    raise ValueError(msg.SCHED_WEEKDAY.format(day=value))
+
+
+Weekday = Annotated[int, BeforeValidator(_weekday)]
+
+_AT = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(\d{1,2})[:：](\d{2})(?::(\d{2}))?$")
+
+
+def _at(value: object) -> object:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        match = _AT.match(value.strip())
+        if match:
+            try:
+                year, month, day, hour, minute, second = (int(g or 0) for g in match.groups())
+                return datetime(year, month, day, hour, minute, second)
+            except ValueError:
+                pass
+    raise ValueError(msg.SCHED_AT_FORMAT)
+
+
+_QUIET = re.compile(r"^(\d{1,2}[:：]\d{2})\s*[-–—~～至到]\s*(\d{1,2}[:：]\d{2})$")
+
+
+def _quiet(value: object) -> object:
+    if not isinstance(value, str) or not (match := _QUIET.match(value.strip())):
+        raise ValueError(msg.SCHED_QUIET_FORMAT)
+    start, end = _clock(match.group(1)), _clock(match.group(2))
+    if start == end:
+        raise ValueError(msg.SCHED_QUIET_EMPTY)
+    return (start, end)
+
+
+QuietHours = Annotated[tuple[time, time], BeforeValidator(_quiet)]
+
+_GRACE = re.compile(r"^(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?$")
+
+
+def _grace(value: object) -> object:
+    if value == 0 or value == "0":
+        return timedelta(0)
+    if isinstance(value, str) and value.strip() and (match := _GRACE.match(value.strip().lower())):
+        days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
+        return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    raise ValueError(msg.SCHED_GRACE_FORMAT)
+
+
+Grace = Annotated[timedelta, BeforeValidator(_grace)]
+
+# --- when --------------------------------------------------------------------------------------
+
+
+class Weekly(Model):
+    weekdays: list[Weekday] = Field(min_length=1, max_length=7)
+    time: ClockTime
+
+
+class Daily(Model):
+    time: ClockTime
+
+
+class Monthly(Model):
+    day: Annotated[int, Field(ge=1, le=31)] | Literal["last"]
+    time: ClockTime
+
+
+class Once(Model):
+    at: Annotated[datetime, BeforeValidator(_at)]
+
+
+def _when_shorthand(value: object) -> object:
+    return {"cron": value} if isinstance(value, str) else value
+
+
+class When(Model):
+    """Exactly one form; a bare string is a cron expression."""
+
+    cron: str | None = None
+    weekly: Weekly | None = None
+    daily: Daily | None = None
+    monthly: Monthly | None = None
+    once: Once | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> When:
+        chosen = [self.cron, self.weekly, self.daily, self.monthly, self.once]
+        if sum(form is not None for form in chosen) != 1:
+            raise ValueError(msg.SCHED_ONE_WHEN)
+        return self
+
+
+# --- targets and what ----------------------------------------------------------------------------
+
+
+class Selector(Model):
+    """Every group of ``tier`` (any tier when absent) in ``region``'s subtree (default: the
+    file's own region)."""
+
+    tier: Tier | None = None
+    region: Slug | None = None
+
+
+def _targets_kind(value: Any) -> str:
+    return "groups" if isinstance(value, list | tuple) else "selector"
+
+
+def _targets_shorthand(value: object) -> object:
+    if value == "all" or value == "全部":
+        return {}
+    if isinstance(value, str):  # one group id on its own
+        return [value]
+    return value
+
+
+Targets = Annotated[
+    Annotated[list[Slug], Tag("groups")] | Annotated[Selector, Tag("selector")],
+    Discriminator(_targets_kind),
+    BeforeValidator(_targets_shorthand),
+]
+
+
+class Pick(Model):
+    """An item of ``industry`` suited to the group (and to ``tier`` when given) that the group
+    has not had yet."""
+
+    industry: Slug
+    tier: Tier | None = None
+
+
+def _what_shorthand(value: object) -> object:
+    return {"item": value} if isinstance(value, str) else value
+
+
+class What(Model):
+    item: ContentId | None = None
+    series: ContentId | None = None
+    pick: Pick | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> What:
+        if sum(kind is not None for kind in (self.item, self.series, self.pick)) != 1:
+            raise ValueError(msg.SCHED_ONE_WHAT)
+        return self
+
+
+class OnMissed(Model):
+    grace: Grace = timedelta(hours=3)
+
+
+PLACEHOLDERS = ("title", "speaker", "source", "duration", "group", "episode", "id")
+
+
+class Entry(Model):
+    id: Slug
+    name: Text | None = None
+    targets: Targets
+    when: Annotated[When, BeforeValidator(_when_shorthand)]
+    start: date | None = None
+    end: date | None = None
+    timezone: str | None = None
+    quiet_hours: QuietHours | None = None
+    what: Annotated[What, BeforeValidator(_what_shorthand)]
+    message: Annotated[str, Field(min_length=1, max_length=1000)] | None = None
+    on_missed: OnMissed = OnMissed()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"未知的时区 “{value}”，例如 Asia/Shanghai") from None
+        return value
+
+    @field_validator("message")
+    @classmethod
+    def _known_placeholders(cls, value: str | None) -> str | None:
+        if value is not None:
+            check_template(value)
+        return value
+
+    @model_validator(mode="after")
+    def _range(self) -> Entry:
+        if self.start and self.end and self.end < self.start:
+            raise ValueError(msg.SCHED_END_BEFORE_START)
+        return self
+
+
+def check_template(template: str) -> None:
+    """Raise ``ValueError`` unless every ``{name}`` in ``template`` is a known placeholder."""
+    allowed = " ".join("{" + p + "}" for p in PLACEHOLDERS)
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+    except ValueError as exc:
+        raise ValueError(msg.SCHED_TEMPLATE_BAD.format(detail=exc)) from None
+    for name in fields:
+        if name not in PLACEHOLDERS:
+            raise ValueError(msg.SCHED_PLACEHOLDER.format(name=name, allowed=allowed))
+
+
+class ScheduleFile(Model):
+    region: Slug
+    schedules: list[Entry] = Field(default_factory=list)
