@@ -19,9 +19,8 @@ import random
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, Insert, Select, select
+from sqlalchemy import Insert, Select, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -68,7 +67,7 @@ def enqueue(session: Session, messages: Iterable[Outgoing], *, now: datetime) ->
         return 0
     # Core-level execute: the ORM's bulk path returns no rowcount.
     result = session.connection().execute(_insert_ignoring_duplicates(session), rows)
-    return int(cast("CursorResult[Any]", result).rowcount or 0)
+    return int(result.rowcount or 0)
 
 
 def _insert_ignoring_duplicates(session: Session) -> Insert:

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from bot.chat.rooms import RoomDirectory, RoomInfo
-from bot.clock import ManualClock
+from bot.clock import Clock, ManualClock
 from bot.config import Home, load_home
 from bot.config.models import OutboxSettings, Rate
 from bot.core.messages import Payload, Sent, Target, TextOut
@@ -51,7 +51,7 @@ def room_of(group_id: str) -> str:
     return f"room-{group_id}"
 
 
-def bind_rooms(engine: Engine, home: Home, clock: ManualClock,
+def bind_rooms(engine: Engine, home: Home, clock: Clock,
                groups: Iterable[str] | None = None) -> RoomDirectory:
     """A directory with ``groups`` (default: all of the account's) bound to ``room-<id>``."""
     rooms = RoomDirectory(home)

@@ -22,6 +22,7 @@ from bot.core import events as kinds
 from bot.core.messages import FileOut, LinkOut, Payload, Target, TextOut, payload_from_json
 from bot.core.ports import DeliveryError
 from bot.db.engine import session_factory
+from bot.db.schema import OutboxRow
 from bot.delivery import outbox, sender
 from bot.delivery.outbox import BULK, Outgoing
 
@@ -239,7 +240,7 @@ async def test_unknown_group_and_broken_payload_die_at_once(engine: Engine) -> N
     s = make_sender(engine, demo_home(), clock, RecordingTransport(clock))
     queue(engine, clock, push("gone", group="no-such-group"), reply("broken"))
     with session_factory(engine).begin() as session:
-        broken = session.get(outbox.OutboxRow, row(engine, "broken").id)
+        broken = session.get(OutboxRow, row(engine, "broken").id)
         assert broken is not None
         broken.payload = '{"kind": "hologram"}'
     await s.step()
