@@ -38,7 +38,7 @@ def ask(ctx: QaContext, turn: Turn, args: str) -> None:
                            count=ctx.settings.experts_per_question)
     question = Question(
         account=turn.account, group_id=group.id, message_id=turn.inbound.message_id,
-        asker_id=turn.sender, asker_name=turn.inbound.sender_name[:255] or turn.sender,
+        asker_id=turn.sender, asker_name=clean(turn.inbound.sender_name)[:255] or turn.sender,
         text=text, industry=industry, region_id=route.region_id if route else group.region,
         status="open", attachments="[]", created_at=naive_utc(now),
         deadline_at=naive_utc(level_deadline(home, ctx.settings, route.region_id, now))

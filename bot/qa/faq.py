@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -38,7 +39,8 @@ _MAX_CHARS = 1000
 def grams(text: str) -> Counter[str]:
     """Character bigrams within each run of text (a lone character counts as itself)."""
     found: Counter[str] = Counter()
-    for run in _SEGMENT.findall(clean(text)[:_MAX_CHARS].lower()):
+    line = unicodedata.normalize("NFKC", clean(text)[:_MAX_CHARS]).lower()
+    for run in _SEGMENT.findall(line):
         if len(run) == 1:
             found[run] += 1
         found.update(run[i:i + 2] for i in range(len(run) - 1))
@@ -66,6 +68,7 @@ class FaqIndex:
         self._alive = np.zeros(1024, dtype=bool)
         self._postings: dict[str, tuple[list[int], list[int]]] = {}
         self._arrays: dict[str, tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]] = {}
+        self._df: Counter[str] = Counter()  # live entries holding each gram
         self._total_length = 0.0
 
     def __len__(self) -> int:
@@ -91,6 +94,7 @@ class FaqIndex:
             self._alive[doc] = True
             self._total_length += size
             self._doc[question_id] = doc
+            self._df.update(counted.keys())
             for gram, tf in counted.items():
                 docs, tfs = self._postings.setdefault(gram, ([], []))
                 docs.append(doc)
@@ -107,6 +111,7 @@ class FaqIndex:
             return False
         self._alive[doc] = False
         self._total_length -= float(self._length[doc])
+        self._df.subtract(self._grams[doc].keys())
         return True
 
     def _posting(self, gram: str) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None:
@@ -132,9 +137,9 @@ class FaqIndex:
             idf: dict[str, float] = {}
             for gram in query:
                 posting = self._posting(gram)
-                df = 0 if posting is None else len(posting[0])
-                idf[gram] = math.log(1.0 + (live - df + 0.5) / (df + 0.5))
-                if posting is None or (live >= _COMMON_FROM and df > _COMMON * live):
+                df = self._df.get(gram, 0)
+                idf[gram] = _idf(live, df)
+                if posting is None or df == 0 or (live >= _COMMON_FROM and df > _COMMON * live):
                     continue
                 ids, tf = posting
                 norm = tf + _K1 * (1.0 - _B + _B * self._length[ids] / average)
@@ -159,9 +164,7 @@ class FaqIndex:
         def weight(gram: str) -> float:
             known = idf.get(gram)
             if known is None:
-                posting = self._postings.get(gram)
-                df = len(posting[0]) if posting else 0
-                known = idf[gram] = math.log(1.0 + (live - df + 0.5) / (df + 0.5))
+                known = idf[gram] = _idf(live, self._df.get(gram, 0))
             return known
 
         shared = sum(weight(g) for g in query.keys() & entry.keys())
@@ -181,6 +184,10 @@ class FaqIndex:
                     question, answer = self._text[doc]
                     best = Match(qid, similarity, question, answer)
             return best
+
+
+def _idf(live: int, df: int) -> float:
+    return math.log(1.0 + (live - df + 0.5) / (df + 0.5))
 
 
 # --- the table ------------------------------------------------------------------------------

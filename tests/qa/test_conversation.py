@@ -1,4 +1,4 @@
-"""The whole Q&A conversation through a real Router and database, as the issue's "done when" says."""
+"""The whole Q&A conversation through a real Router and database (the issue's "done when")."""
 
 from __future__ import annotations
 
