@@ -22,6 +22,7 @@ from bot.db.schema import RoomBinding
 class RoomInfo:
     id: str
     topic: str
+    member_ids: tuple[str, ...] = ()  # without the bot itself
 
 
 @dataclass
@@ -58,9 +59,8 @@ class RoomDirectory:
             if group.account != account:
                 continue
             known = self._room_of.get(group.id)
-            room = (by_id.get(group.room_id) if group.room_id else None) \
-                or (by_id.get(known) if known else None) \
-                or (by_topic.get(group.room_topic) if group.room_topic else None)
+            room = _first(by_id.get(group.room_id or ""), by_id.get(known or ""),
+                          by_topic.get(group.room_topic or ""))
             if room is None:
                 report.unbound.append(group.id)
                 continue
@@ -71,6 +71,9 @@ class RoomDirectory:
         used = set(report.bound.values())
         report.unknown = [r for r in rooms if r.id not in used]
         return report
+
+    def is_bound(self, group_id: str) -> bool:
+        return group_id in self._room_of
 
     def _set(self, account: str, group_id: str, room_id: str) -> None:
         old = self._room_of.get(group_id)
@@ -84,3 +87,7 @@ class RoomDirectory:
 
     def room_for_group(self, group_id: str) -> str | None:
         return self._room_of.get(group_id)
+
+
+def _first(*rooms: RoomInfo | None) -> RoomInfo | None:
+    return next((r for r in rooms if r is not None), None)

@@ -10,6 +10,8 @@ from collections.abc import Callable, Sequence
 from bot.cli import database, inspect, run
 from bot.cli.context import Context
 from bot.config import ConfigError
+from bot.schedules import preview as schedule_preview
+from bot.stats import cli as stats_cli
 
 Command = Callable[[Context, argparse.Namespace], int]
 
@@ -27,10 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(handler=handler)
         return sub
 
-    run_parser = add("run", run.run, "运行机器人 (run the bot)")
-    run_parser.add_argument("--transport", choices=["local", "wechaty"])
-    run_parser.add_argument("--account", help="only this account's groups")
-    run_parser.add_argument("--port", type=int, default=8080, help="simulator port (local)")
+    run.add_arguments(add("run", run.run, "运行机器人 (run the bot)"))
 
     add("check", inspect.check, "检查所有 YAML 文件 (validate every YAML file)")
     add("groups", inspect.groups, "地区、群、账号一览 (the region tree with its groups)")
@@ -50,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
     audit_commands.add_parser("verify", parents=[common], help="check the event hash chain"
                               ).set_defaults(handler=database.audit_verify)
+    schedule_preview.add_parser(commands, common)  # schedule preview
+    stats_cli.register(commands, common)  # report, report explain|verify, stats rebuild
     return parser
 
 

@@ -1,19 +1,67 @@
-"""``agribot run``: start the bot on a home."""
+"""``agribot run``: start the bot on a home and serve until Ctrl-C or SIGTERM."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
 
+from bot import messages as msg
+from bot.app import AgriBot, RunSettings
 from bot.cli.context import Context
+
+TOKEN_ENV = "AGRIBOT_SIMULATOR_TOKEN"
+READY_TIMEOUT = 60.0
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--transport", choices=["local", "wechaty"])
+    parser.add_argument("--account", help="only this account's groups (one process per account)")
+    parser.add_argument("--port", type=int, default=8080, help="simulator port (local transport)")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="simulator address; anything but loopback needs --token")
+    parser.add_argument("--token", default=os.environ.get(TOKEN_ENV),
+                        help=f"token the simulator page and API require (or ${TOKEN_ENV})")
 
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
     home = ctx.home
+    if args.account and args.account not in {a.id for a in home.bot.accounts}:
+        print(msg.RUN_UNKNOWN_ACCOUNT.format(account=args.account), file=sys.stderr)
+        return 2
     engine = ctx.engine(migrate=True)
-    transport = args.transport or home.bot.transport
-    accounts = [a.id for a in home.bot.accounts if args.account in (None, a.id)]
-    print(f"agribot: home {ctx.paths.root}, transport {transport}, accounts {', '.join(accounts)}")
-    print(f"database {engine.url.render_as_string(hide_password=True)}")
-    print(f"{len(home.groups)} groups, {len(home.items)} content items; "
-          "the delivery engine is not built yet, nothing to run.")
+    settings = RunSettings(
+        transport=args.transport or home.bot.transport,
+        accounts=(args.account,) if args.account else (),
+        simulator_port=args.port, simulator_host=args.host, simulator_token=args.token)
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        asyncio.run(_serve(AgriBot(home, engine, settings)))
+    except ValueError as exc:  # e.g. a public simulator address without a token
+        print(str(exc), file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
     return 0
+
+
+async def _serve(bot: AgriBot) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with bot:
+        if bot.world is not None:
+            await bot.wait_ready(READY_TIMEOUT)
+        where = (f"http://{bot.settings.simulator_host}:{bot.simulator.port}/"
+                 if bot.simulator is not None else "")
+        print(msg.RUN_READY.format(accounts="、".join(bot.accounts), groups=len(bot.home.groups),
+                                   transport=bot.settings.transport), flush=True)
+        if where:
+            print(msg.RUN_SIMULATOR.format(url=where), flush=True)
+        await stop.wait()
+        print(msg.RUN_STOPPING, flush=True)

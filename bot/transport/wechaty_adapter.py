@@ -13,6 +13,7 @@ and the bot carries on.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
@@ -230,10 +231,12 @@ class WechatyAdapter:
     async def rooms(self) -> list[RoomInfo]:
         """The rooms this account is in, as the platform names them now."""
         puppet = self.bot.puppet
+        me = puppet.self_id()
         rooms = []
         for room_id in await puppet.room_list():
             payload = await puppet.room_payload(room_id)
-            rooms.append(RoomInfo(room_id, payload.topic or ""))
+            members = tuple(m for m in (payload.member_ids or ()) if m != me)
+            rooms.append(RoomInfo(room_id, payload.topic or "", members))
         return rooms
 
     async def _handle_message(self, msg: Any) -> None:
@@ -349,7 +352,13 @@ class WechatyAdapter:
             raise
         except Exception as exc:
             raise delivery_error(exc) from exc
-        return Sent(message_id, {"kind": payload_kind(payload), "account": self.account})
+        detail: dict[str, Any] = {"kind": payload_kind(payload), "account": self.account}
+        if to_room:  # statistics count the members a push reached at the time it arrived
+            with contextlib.suppress(Exception):
+                room = await bot.puppet.room_payload(address)
+                me = bot.puppet.self_id()
+                detail["members"] = sum(1 for m in (room.member_ids or ()) if m != me)
+        return Sent(message_id, detail)
 
     async def _send_text(self, bot: Any, address: str, out: TextOut, to_room: bool) -> str:
         mentions = list(out.mentions) if to_room else []

@@ -1,0 +1,231 @@
+"""The running bot: one process serving one or more WeChat accounts of a home.
+
+``AgriBot`` is an async context manager that composes the pieces in order — database and room
+bindings, the chat router with every feature's commands, one Wechaty adapter and one outbox
+sender per account, the schedules, the periodic jobs, and with the local transport the simulator —
+and takes them down in reverse. Leaving it stops the senders between two messages, so the
+outbox and the event log are left consistent; a start-up that fails half way closes what it
+opened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import os
+from collections.abc import Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+
+from bot import eventlog
+from bot import messages as msg
+from bot.chat.basics import help_command
+from bot.chat.rooms import RoomDirectory, RoomInfo
+from bot.chat.router import Router
+from bot.clock import Clock, SystemClock
+from bot.config import Home
+from bot.core import events
+from bot.core.messages import Inbound, MembershipChange, Target, TextOut
+from bot.core.ports import Transport
+from bot.db.engine import session_factory
+from bot.delivery.outbox import Outgoing, enqueue
+from bot.delivery.sender import Sender
+from bot.delivery.wecom import WeComKeyMissing, webhook_for_group
+from bot.tasks import TaskGroup
+from bot.transport.local_world import LocalWorld
+from bot.transport.wechaty_adapter import WechatyAdapter, service_puppet_factory
+
+log = logging.getLogger(__name__)
+
+SENDER_STOP_SECONDS = 10.0  # how long a sender may take to finish the message in its hands
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    transport: str = "local"  # local | wechaty
+    accounts: tuple[str, ...] = ()  # empty: every account in bot.yaml
+    simulator_port: int | None = 8080  # local transport only; None: no simulator
+    simulator_host: str = "127.0.0.1"
+    simulator_token: str | None = None
+
+
+class AgriBot:
+    def __init__(self, home: Home, engine: Engine, settings: RunSettings, *,
+                 clock: Clock | None = None, world: LocalWorld | None = None) -> None:
+        self.home = home
+        self.engine = engine
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.sessions = session_factory(engine)
+        self.rooms = RoomDirectory(home)
+        self.router = Router(home, self.sessions, self.clock, self.rooms)
+        self.accounts = [a.id for a in home.bot.accounts
+                         if not settings.accounts or a.id in settings.accounts]
+        if settings.transport == "local":
+            self.world: LocalWorld | None = world or LocalWorld.from_home(home, self.clock)
+        else:
+            self.world = None
+        self.adapters: dict[str, WechatyAdapter] = {}
+        self.senders: dict[str, Sender] = {}
+        self.simulator: Any = None
+        self.stop = asyncio.Event()
+        self._wake: dict[str, asyncio.Event] = {}
+        self._stack = AsyncExitStack()
+        self._tasks = TaskGroup()
+        self._sender_tasks: list[asyncio.Task[Any]] = []
+        self._install_features()
+
+    # --- life ------------------------------------------------------------------------------------
+
+    async def __aenter__(self) -> AgriBot:
+        try:
+            await self._start()
+        except BaseException:
+            await self._shutdown()
+            raise
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self._shutdown()
+
+    async def _start(self) -> None:
+        with self.sessions.begin() as session:
+            self.rooms.load(session)
+        await self._stack.enter_async_context(self._tasks)
+        for account in self.accounts:
+            adapter = WechatyAdapter(
+                account, self._puppet_factory(account),
+                on_message=self._on_message, on_membership=self._on_membership,
+                on_ready=self._on_ready_for(account), clock=self.clock)
+            self.adapters[account] = await self._stack.enter_async_context(adapter)
+            self._start_sender(account, adapter)
+        self._start_periodic_jobs()
+        if self.world is not None and self.settings.simulator_port is not None:
+            from bot.simulator.server import SimulatorServer  # aiohttp only when simulating
+
+            self.simulator = await self._stack.enter_async_context(SimulatorServer(
+                self.world, self.home, host=self.settings.simulator_host,
+                port=self.settings.simulator_port, token=self.settings.simulator_token,
+                ready=self.is_ready))
+
+    async def _shutdown(self) -> None:
+        """Stop taking new work, let each sender finish the message in hand, then close."""
+        self.stop.set()
+        self._kick()
+        if self._sender_tasks:
+            await asyncio.wait(self._sender_tasks, timeout=SENDER_STOP_SECONDS)
+        await self._stack.aclose()
+
+    def is_ready(self) -> bool:
+        return bool(self.adapters) and all(a.ready for a in self.adapters.values())
+
+    async def wait_ready(self, timeout: float | None = None) -> None:
+        await asyncio.gather(*(a.wait_ready(timeout) for a in self.adapters.values()))
+
+    def _puppet_factory(self, account: str) -> Callable[[], Any]:
+        if self.world is None:
+            return service_puppet_factory()
+        from bot.transport.local_puppet import LocalPuppet
+
+        world = self.world
+        return lambda: LocalPuppet(world, account)
+
+    # --- features --------------------------------------------------------------------------------
+
+    def _install_features(self) -> None:
+        self.router.add(help_command(self.router))
+
+    def _start_periodic_jobs(self) -> None:
+        """Jobs every feature needs on a timer; each failing tick is logged and retried."""
+
+    # --- sending ---------------------------------------------------------------------------------
+
+    def _start_sender(self, account: str, adapter: Transport) -> None:
+        webhooks: dict[str, Transport] = {}
+        for group in self.home.groups.values():
+            if group.account != account or not group.wecom_webhook_key_env:
+                continue
+            try:
+                robot = webhook_for_group(group, os.environ)
+            except WeComKeyMissing as exc:
+                # the group still has its WeChat room; pushes go there until the key is set
+                log.warning("%s", exc)
+                continue
+            if robot is not None:
+                webhooks[group.id] = robot
+        self._wake[account] = wake = asyncio.Event()
+        sender = Sender(home=self.home, account=account, sessions=self.sessions,
+                        transport=adapter, rooms=self.rooms, clock=self.clock,
+                        webhooks=webhooks, sleep=self._napper(wake))
+        self.senders[account] = sender
+        self._sender_tasks.append(self._tasks.spawn(sender.run(self.stop), f"sender:{account}"))
+
+    def _napper(self, wake: asyncio.Event) -> Callable[[float], Any]:
+        """The senders' sleep: until the pacing allows, or until new work is queued."""
+        async def nap(seconds: float) -> None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), timeout=max(seconds, 0.0))
+            wake.clear()
+
+        return nap
+
+    def _kick(self) -> None:
+        for wake in self._wake.values():
+            wake.set()
+
+    # --- inbound ---------------------------------------------------------------------------------
+
+    def _on_message(self, inbound: Inbound) -> None:
+        self.router.handle_message(inbound)
+        self._kick()
+
+    def _on_membership(self, change: MembershipChange) -> None:
+        self.router.handle_membership(change)
+        self._kick()
+
+    def _on_ready_for(self, account: str) -> Callable[[list[RoomInfo]], None]:
+        return lambda rooms: self._bind(account, rooms)
+
+    def _bind(self, account: str, rooms: list[RoomInfo]) -> None:
+        """Bind the account's groups to its rooms; record it, and tell the province once."""
+        now = self.clock.now()
+        with self.sessions.begin() as session:
+            fresh = {g for g in self.home.groups if not self.rooms.is_bound(g)}
+            report = self.rooms.bind(session, account, rooms, now)
+            members = {r.id: r.member_ids for r in rooms}
+            # A room bound for the first time brings its members in as joins, so membership
+            # figures start from who was there, not from zero.
+            eventlog.append(session, [
+                eventlog.NewEvent(kind=events.JOIN, ts=now, account=account, group_id=group,
+                                  actor=member, detail={"initial": True})
+                for group, room in report.bound.items() if group in fresh
+                for member in members.get(room, ())
+            ] + [eventlog.NewEvent(kind=events.BINDING, ts=now, account=account, detail={
+                "bound": len(report.bound), "unbound": report.unbound,
+                "unknown": [r.topic for r in report.unknown]})])
+            if not report.clean:
+                self._report_binding(session, account, report.unbound, report.unknown, now)
+        for group in report.unbound:
+            log.warning("group %s has no room on account %s", group, account)
+        for room in report.unknown:
+            log.info("room %r (%s) is not a configured group", room.topic, room.id)
+        self._kick()
+
+    def _report_binding(self, session: Any, account: str, unbound: list[str],
+                        unknown: list[RoomInfo], now: Any) -> None:
+        lines = [msg.BINDING_UNBOUND.format(name=self.home.groups[g].name, group=g)
+                 for g in unbound]
+        lines += [msg.BINDING_UNKNOWN.format(topic=r.topic, room=r.id) for r in unknown]
+        text = msg.BINDING_REPORT.format(account=account, lines="\n".join(lines))
+        # keyed by what is wrong: the same situation after a restart is not reported again
+        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+        enqueue(session, [
+            Outgoing(f"binding:{account}:{digest}:{admin.id}", account,
+                     Target.contact(admin.id), TextOut(text), "alert")
+            for admin in self.home.admins_of(self.home.province_id)
+        ], now=now)
