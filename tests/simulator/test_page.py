@@ -1,0 +1,101 @@
+"""The simulator page in a real headless Chromium: pick a county group, speak as a technician,
+see the bot answer live; unread counts and token mode work in the browser."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot import messages as msg
+from tests.conftest import REPO
+from tests.simulator.conftest import NONGAN, LiveBot
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = REPO / "artifacts"
+WAIT_MS = 10_000
+TECH = "wxid_t_nongan-junior_1"
+YUSHU = "room-yushu-junior@chatroom"
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    """Debian's Chromium driven by Playwright; skipped without it locally, failed under CI."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"the page test needs {CHROMIUM} (apt-get install -y chromium)")
+        pytest.skip(f"{CHROMIUM} is not installed")
+    playwright_api = pytest.importorskip("playwright.async_api")
+    async with playwright_api.async_playwright() as pw:
+        chromium = await pw.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield chromium
+        await chromium.close()
+
+
+async def _open(browser: Any, url: str) -> Any:
+    page = await browser.new_page(viewport={"width": 1280, "height": 820}, locale="zh-CN")
+    page.set_default_timeout(WAIT_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.errors = errors
+    await page.goto(url)
+    return page
+
+
+async def test_a_technician_asks_for_help_and_sees_the_bot_answer(
+        browser: Any, serve: Callable[..., Any], live_bot: LiveBot) -> None:
+    """Open the page, pick 农安县's group, send #帮助 as a technician, see the bot's bubble."""
+    async with serve(ready=lambda: live_bot.adapter.ready) as api:
+        page = await _open(browser, api.server.url)
+        await page.locator("#status[data-state=ok]").wait_for()
+        await page.locator(".item", has_text="农安县初级农技师工作群").click()
+        await page.locator(".chat-title", has_text="农安县初级农技师工作群").wait_for()
+        option = page.locator(f"#speaker option[value='{TECH}']")
+        assert "农技师" in (await option.text_content() or "")
+        await page.select_option("#speaker", TECH)
+        await page.fill("#text", "#帮助")
+        await page.press("#text", "Enter")
+
+        mine = page.locator(".msg.mine .bubble", has_text="#帮助")
+        await mine.wait_for()
+        answer = page.locator(".msg.from-bot .bubble", has_text=msg.HELP_HEADER)
+        await answer.wait_for()
+        assert "#帮助" in (await answer.text_content() or "")
+        assert await page.locator(".msg.from-bot .tag.bot").count() >= 1
+        ARTIFACTS.mkdir(exist_ok=True)
+        await page.screenshot(path=str(ARTIFACTS / "simulator-help.png"))
+        assert (ARTIFACTS / "simulator-help.png").stat().st_size > 10_000
+        assert page.errors == []
+
+
+async def test_live_updates_unread_counts_and_token(
+        browser: Any, serve: Callable[..., Any]) -> None:
+    """With a token in its URL the page loads; a message in another group raises its unread
+    badge, and one in the open group appears without a refresh."""
+    async with serve(token="tok-123") as api:
+        page = await _open(browser, api.server.url)
+        await page.locator("#status[data-state=ok]").wait_for()
+        await page.locator(".item", has_text="农安县初级农技师工作群").click()
+        await page.locator(".chat-title", has_text="农安县").wait_for()
+
+        headers = {"Authorization": "Bearer tok-123"}
+        await api.post(f"/api/rooms/{YUSHU}/messages",
+                       {"from": "wxid_t_yushu-junior_1", "text": "榆树这边玉米出苗了"},
+                       headers=headers)
+        badge = page.locator(".item", has_text="榆树市初级农技师工作群").locator(".badge")
+        await badge.wait_for()
+        assert await badge.text_content() == "1"
+
+        status, _ = await api.post(f"/api/rooms/{NONGAN}/messages",
+                                   {"from": "wxid_na_zhoulei", "text": "@大家 明天上午培训"},
+                                   headers=headers)
+        assert status == 201
+        bubble = page.locator(".bubble", has_text="明天上午培训")
+        await bubble.wait_for()
+        assert await page.locator(".msg", has=bubble).locator(".tag.admin").count() == 1
+        assert page.errors == []
