@@ -24,12 +24,17 @@ YUSHU = "room-yushu-junior@chatroom"
 @pytest.fixture
 async def browser() -> AsyncIterator[Any]:
     """Debian's Chromium driven by Playwright; skipped without it locally, failed under CI."""
-    if not CHROMIUM.exists():
+    try:
+        from playwright.async_api import async_playwright
+    except ImportError:
+        async_playwright = None
+    missing = [what for what, ok in ((str(CHROMIUM), CHROMIUM.exists()),
+                                     ("playwright", async_playwright is not None)) if not ok]
+    if missing:
         if os.environ.get("CI"):
-            pytest.fail(f"the page test needs {CHROMIUM} (apt-get install -y chromium)")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    playwright_api = pytest.importorskip("playwright.async_api")
-    async with playwright_api.async_playwright() as pw:
+            pytest.fail(f"the page test needs {', '.join(missing)} (.ci/run installs chromium)")
+        pytest.skip(f"not installed: {', '.join(missing)}")
+    async with async_playwright() as pw:
         chromium = await pw.chromium.launch(executable_path=str(CHROMIUM), args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--no-first-run"])
