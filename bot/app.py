@@ -36,13 +36,15 @@ from bot.db.engine import session_factory
 from bot.delivery.outbox import Outgoing, enqueue
 from bot.delivery.sender import Sender
 from bot.delivery.wecom import WeComKeyMissing, webhook_for_group
-from bot.tasks import TaskGroup
+from bot.qa import QaService
+from bot.tasks import TaskGroup, every
 from bot.transport.local_world import LocalWorld
 from bot.transport.wechaty_adapter import WechatyAdapter, service_puppet_factory
 
 log = logging.getLogger(__name__)
 
 SENDER_STOP_SECONDS = 10.0  # how long a sender may take to finish the message in its hands
+ESCALATION_SECONDS = 60.0  # deadlines are hours; a minute late is fine
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ class AgriBot:
         self._stack = AsyncExitStack()
         self._tasks = TaskGroup()
         self._sender_tasks: list[asyncio.Task[Any]] = []
-        self._install_features()
+        self.qa: QaService | None = None
 
     # --- life ------------------------------------------------------------------------------------
 
@@ -96,6 +98,7 @@ class AgriBot:
     async def _start(self) -> None:
         with self.sessions.begin() as session:
             self.rooms.load(session)
+        self._install_features()
         await self._stack.enter_async_context(self._tasks)
         for account in self.accounts:
             adapter = WechatyAdapter(
@@ -138,10 +141,27 @@ class AgriBot:
     # --- features --------------------------------------------------------------------------------
 
     def _install_features(self) -> None:
+        """Every feature's chat commands and fallbacks, before any message can arrive."""
         self.router.add(help_command(self.router))
+        self.qa = QaService.build(self.home, self.sessions)
+        self.qa.install(self.router)
 
     def _start_periodic_jobs(self) -> None:
         """Jobs every feature needs on a timer; each failing tick is logged and retried."""
+        self._every(ESCALATION_SECONDS, self._escalate, "qa:escalation")
+
+    def _every(self, seconds: float, job: Callable[[], None], name: str) -> None:
+        def tick() -> None:
+            job()
+            self._kick()
+
+        self._tasks.spawn(every(seconds, tick, name, self.stop), name)
+
+    def _escalate(self) -> None:
+        assert self.qa is not None
+        with self.sessions.begin() as session:
+            for account in self.accounts:  # each process escalates only its own questions
+                self.qa.escalate_due(session, self.clock.now(), account=account)
 
     # --- sending ---------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ PostgreSQL half is skipped on a machine without the server, except under CI (``C
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -71,6 +72,14 @@ def engine(db_url: str) -> Iterator[Engine]:
     upgrade(eng)
     yield eng
     eng.dispose()
+
+
+def unpaced(home: Path) -> Path:
+    """Lift the WeChat pacing of a home copy: pacing has its own tests, elsewhere it only waits."""
+    bot_yaml = home / "config" / "bot.yaml"
+    bot_yaml.write_text(re.sub(r"rate: \{[^}]*\}", "rate: {per_minute: 600, burst: 20}",
+                               bot_yaml.read_text("utf-8")), "utf-8")
+    return home
 
 
 @pytest.fixture

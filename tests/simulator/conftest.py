@@ -1,8 +1,6 @@
 """The simulator served over the demo home's world on a free port, and an HTTP client for it.
 
-``live_bot`` also runs a bot behind the world, for the page test: the real ``Wechaty`` over the
-local puppet, a router with ``#帮助``, and a small delivery loop that sends what it queues. It
-stands in for ``agribot run`` until the application wires the simulator in.
+``live_bot`` also runs the whole bot behind the world, for the page test.
 """
 
 from __future__ import annotations
@@ -17,18 +15,13 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.chat.basics import help_command
-from bot.chat.rooms import RoomDirectory, RoomInfo
-from bot.chat.router import Router
+from bot.app import AgriBot, RunSettings
 from bot.clock import ManualClock
 from bot.config import Home, load_home
-from bot.core.messages import Inbound, MembershipChange, payload_from_json
-from bot.db.engine import make_engine, session_factory, upgrade
-from bot.delivery import outbox
+from bot.db.engine import make_engine, upgrade
 from bot.simulator import SimulatorServer
-from bot.transport.local_puppet import LocalPuppet
 from bot.transport.local_world import LocalWorld
-from bot.transport.wechaty_adapter import WechatyAdapter
+from tests.conftest import unpaced
 
 TIMEOUT = 10.0  # seconds; reached only when something awaited never comes
 NONGAN = "room-nongan-junior@chatroom"
@@ -36,7 +29,7 @@ NONGAN = "room-nongan-junior@chatroom"
 
 @pytest.fixture
 def home(demo_copy: Path) -> Home:
-    return load_home(demo_copy)
+    return load_home(unpaced(demo_copy))
 
 
 @pytest.fixture
@@ -117,57 +110,13 @@ async def wait_for(condition: Callable[[], Any], timeout: float = TIMEOUT) -> An
         await asyncio.sleep(0)
 
 
-@dataclass
-class LiveBot:
-    adapter: WechatyAdapter
-    router: Router
-
-
 @pytest.fixture
-async def live_bot(home: Home, world: LocalWorld, clock: ManualClock,
-                   tmp_path: Path) -> AsyncIterator[LiveBot]:
-    """The bot answering in the world: Wechaty over the local puppet, a router with #帮助, and
-    every reply it queues sent at once through the adapter (no pacing: a test, not WeChat)."""
+async def live_bot(home: Home, world: LocalWorld, tmp_path: Path) -> AsyncIterator[AgriBot]:
+    """The whole bot answering in the world, as ``agribot run`` runs it (its own simulator off:
+    the tests serve theirs)."""
     engine = make_engine(f"sqlite:///{tmp_path / 'agribot.db'}")
     upgrade(engine)
-    sessions = session_factory(engine)
-    account = home.bot.accounts[0].id
-    rooms = RoomDirectory(home)
-    router = Router(home, sessions, clock, rooms)
-    router.add(help_command(router))
-
-    def bind(infos: list[RoomInfo]) -> None:
-        with sessions.begin() as session:
-            rooms.bind(session, account, infos, clock.now())
-
-    async def deliver() -> None:
-        while True:
-            with sessions.begin() as session:
-                rows = outbox.claim(session, account, clock.now(), 10, "test")
-            if not rows:
-                return
-            for row in rows:
-                target = row.target_id
-                to_room = row.target_kind == "group"
-                address = rooms.room_for_group(target) if to_room else target
-                assert address is not None, f"group {target} has no room"
-                sent = await adapter.send(address, payload_from_json(row.payload),
-                                          to_room=to_room)
-                with sessions.begin() as session:
-                    mine = session.merge(row)
-                    outbox.complete(mine, now=clock.now(), sent=sent)
-
-    async def on_message(inbound: Inbound) -> None:
-        router.handle_message(inbound)
-        await deliver()
-
-    async def on_membership(change: MembershipChange) -> None:
-        router.handle_membership(change)
-        await deliver()
-
-    adapter = WechatyAdapter(account, lambda: LocalPuppet(world, account), on_message=on_message,
-                             on_membership=on_membership, on_ready=bind, clock=clock)
-    async with adapter:
-        await adapter.wait_ready(TIMEOUT)
-        yield LiveBot(adapter, router)
+    async with AgriBot(home, engine, RunSettings(simulator_port=None), world=world) as bot:
+        await bot.wait_ready(TIMEOUT)
+        yield bot
     engine.dispose()

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from bot import messages as msg
+from bot.app import AgriBot
 from tests.conftest import REPO
-from tests.simulator.conftest import NONGAN, LiveBot
+from tests.simulator.conftest import NONGAN
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "artifacts"
@@ -53,9 +54,9 @@ async def _open(browser: Any, url: str) -> Any:
 
 
 async def test_a_technician_asks_for_help_and_sees_the_bot_answer(
-        browser: Any, serve: Callable[..., Any], live_bot: LiveBot) -> None:
+        browser: Any, serve: Callable[..., Any], live_bot: AgriBot) -> None:
     """Open the page, pick 农安县's group, send #帮助 as a technician, see the bot's bubble."""
-    async with serve(ready=lambda: live_bot.adapter.ready) as api:
+    async with serve(ready=lambda: live_bot.is_ready()) as api:
         page = await _open(browser, api.server.url)
         await page.locator("#status[data-state=ok]").wait_for()
         await page.locator(".item", has_text="农安县初级农技师工作群").click()

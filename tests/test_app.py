@@ -1,0 +1,127 @@
+"""The whole bot in-process: real Wechaty over the local puppet, real database, real senders."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+
+from bot import eventlog
+from bot.app import AgriBot, RunSettings
+from bot.clock import SystemClock
+from bot.config import load_home
+from bot.db.engine import session_factory
+from bot.db.schema import Event
+from bot.transport.local_world import LocalWorld, Message, bot_contact_id, room_id_for
+from tests.conftest import unpaced
+
+ROOM = room_id_for("nongan-junior")
+BOT = bot_contact_id("jilin-kexie")
+
+
+class Watch:
+    """Wait for the world to show a message, without sleeping."""
+
+    def __init__(self, world: LocalWorld) -> None:
+        self.world = world
+        self.changed = asyncio.Event()
+        world.subscribe(lambda _event: self.changed.set())
+
+    async def until(self, found: Callable[[], Message | None], timeout: float = 20) -> Message:
+        async def wait() -> Message:
+            while (message := found()) is None:
+                self.changed.clear()
+                await self.changed.wait()
+            return message
+        return await asyncio.wait_for(wait(), timeout)
+
+    def bot_said(self, room: str, contains: str) -> Callable[[], Message | None]:
+        return lambda: next((m for m in self.world.messages(room)
+                             if m.from_id == BOT and m.type != "system" and contains in m.text),
+                            None)
+
+
+@pytest.fixture
+async def running(demo_copy: Path, engine: Engine) -> AsyncIterator[tuple[AgriBot, Watch]]:
+    home = load_home(unpaced(demo_copy))
+    world = LocalWorld.from_home(home, SystemClock())
+    async with AgriBot(home, engine, RunSettings(simulator_port=None), world=world) as bot:
+        await bot.wait_ready(30)
+        yield bot, Watch(world)
+
+
+async def test_join_welcome_help_and_the_log(running: tuple[AgriBot, Watch]) -> None:
+    """A member joins and is welcomed, sends #帮助 and gets help; the log holds it all, chained."""
+    bot, watch = running
+    world = watch.world
+    world.join(ROOM, "wxid_newcomer", "赵新农")
+    welcome = await watch.until(watch.bot_said(ROOM, "赵新农"))
+    assert "wxid_newcomer" in welcome.mentions and "农安县初级农技师工作群" in welcome.text
+
+    world.speak(ROOM, "wxid_newcomer", "#帮助")
+    world.speak(ROOM, "wxid_newcomer", "谢谢，学习了")
+    await watch.until(watch.bot_said(ROOM, "使用说明"))
+
+    with session_factory(bot.engine)() as session:
+        rows = session.scalars(select(Event).where(Event.actor == "wxid_newcomer")
+                               .order_by(Event.id)).all()
+        assert [(e.kind, e.group_id) for e in rows] == [
+            ("join", "nongan-junior"), ("command", "nongan-junior"), ("message", "nongan-junior")]
+        checked, broken = eventlog.verify(session)
+        assert broken is None and checked > len(rows)  # initial members were joined at binding
+
+
+async def test_first_binding_records_initial_members(running: tuple[AgriBot, Watch]) -> None:
+    """Each room's members at first binding become join events, so membership starts right."""
+    bot, watch = running
+    members = {c.id for c in watch.world.members(ROOM)} - {BOT}
+    with session_factory(bot.engine)() as session:
+        joined = set(session.scalars(select(Event.actor).where(
+            Event.kind == "join", Event.group_id == "nongan-junior")))
+    assert joined == members
+
+
+async def test_private_help(running: tuple[AgriBot, Watch]) -> None:
+    """An expert asking the bot privately is answered privately."""
+    _, watch = running
+    expert = next(c.id for c in watch.world.members(ROOM) if c.id.startswith("wxid_exp_"))
+    watch.world.speak_private(expert, "#帮助")
+
+    def answered() -> Message | None:
+        return next((m for m in watch.world.private_messages(expert)
+                     if m.from_id == BOT and "使用说明" in m.text), None)
+
+    await watch.until(answered)
+
+
+async def test_question_reaches_the_county_expert_and_back(running: tuple[AgriBot, Watch]) -> None:
+    """A 九台区 technician asks about 香菇绿霉; the county's 食用菌 expert answers privately; the
+    group sees the answer quoting the question and @-mentioning the asker; the asker closes."""
+    bot, watch = running
+    world = watch.world
+    room = room_id_for("jiutai-junior")
+    expert = next(e.id for e in bot.home.experts.values()
+                  if e.region == "jiutai" and "edible_fungi" in e.industries)
+    asker = next(c.id for c in world.members(room) if c.id.startswith("wxid_t_"))
+
+    world.speak(room, asker, "#问 香菇菌棒出现绿霉怎么办？")
+    ack = await watch.until(watch.bot_said(room, "Q-0001"))
+    assert asker in ack.mentions or "Q-0001" in ack.text
+
+    def relayed() -> Message | None:
+        return next((m for m in world.private_messages(expert)
+                     if m.from_id == BOT and "Q-0001" in m.text and "绿霉" in m.text), None)
+
+    await watch.until(relayed)
+    world.speak_private(expert, "#答 Q-0001 立即清除污染菌棒，降低湿度，加强通风。")
+    answer = await watch.until(watch.bot_said(room, "加强通风"))
+    assert asker in answer.mentions and "绿霉" in answer.text  # quotes the question
+
+    world.speak(room, asker, "#解决 Q-0001")
+    await watch.until(watch.bot_said(room, "解决"))
+    with session_factory(bot.engine)() as session:
+        kinds = [k for k in session.scalars(select(Event.kind).where(Event.ref == "Q-0001"))]
+    assert kinds[:1] == ["question"] and "answer" in kinds and "closed" in kinds
