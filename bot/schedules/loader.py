@@ -192,7 +192,7 @@ class _FileCheck:
         actual = self.doc.path
         plain = actual.with_name(actual.name.removesuffix(EXAMPLE_SUFFIX) + ".yaml") \
             if is_example(actual) else actual
-        if plain.resolve() != expected.resolve():
+        if plain != expected and plain.resolve() != expected.resolve():  # resolve is slow: last
             root = self.home.paths.schedules
             self._add(("region",), msg.SCHED_WRONG_FOLDER.format(
                 region=region, expected=_relative(expected, root), actual=_relative(actual, root)))
