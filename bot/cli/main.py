@@ -11,7 +11,6 @@ from bot.cli import database, inspect, run
 from bot.cli.context import Context
 from bot.config import ConfigError
 from bot.schedules import preview as schedule_preview
-from bot.schedules import preview as schedule_preview
 from bot.stats import cli as stats_cli
 
 Command = Callable[[Context, argparse.Namespace], int]
@@ -50,7 +49,6 @@ def build_parser() -> argparse.ArgumentParser:
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
     audit_commands.add_parser("verify", parents=[common], help="check the event hash chain"
                               ).set_defaults(handler=database.audit_verify)
-    schedule_preview.add_parser(commands, common)  # schedule preview
     schedule_preview.add_parser(commands, common)  # schedule preview
     stats_cli.register(commands, common)  # report, report explain|verify, stats rebuild
     return parser
