@@ -6,9 +6,20 @@ exactly what was written on either database.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # BIGINT on PostgreSQL, INTEGER on SQLite (where only INTEGER PRIMARY KEY is the rowid).
@@ -84,6 +95,144 @@ class RoomBinding(Base):
     room_id: Mapped[str] = mapped_column(String(128), index=True)
     topic: Mapped[str] = mapped_column(String(255))
     bound_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+
+
+# --- statistics (bot/stats) ----------------------------------------------------------------------
+
+
+class DailyGroupStats(Base):
+    """The rollup: one group's figures for one local day (bot.yaml time zone), folded from the
+    event log in id order so a rebuild reproduces it exactly. Question figures are counted on
+    the day the question was asked (a cohort), so an answer rate never exceeds 100 %."""
+
+    __tablename__ = "daily_group_stats"
+
+    group_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    members_end: Mapped[int] = mapped_column(Integer, default=0)
+    joins: Mapped[int] = mapped_column(Integer, default=0)
+    leaves: Mapped[int] = mapped_column(Integer, default=0)
+    messages: Mapped[int] = mapped_column(Integer, default=0)
+    active_members: Mapped[int] = mapped_column(Integer, default=0)
+    pushes_sent: Mapped[int] = mapped_column(Integer, default=0)
+    pushes_failed: Mapped[int] = mapped_column(Integer, default=0)
+    pushes_skipped: Mapped[int] = mapped_column(Integer, default=0)
+    courses: Mapped[int] = mapped_column(Integer, default=0)
+    questions: Mapped[int] = mapped_column(Integer, default=0)
+    answered: Mapped[int] = mapped_column(Integer, default=0)
+    answered_in_time: Mapped[int] = mapped_column(Integer, default=0)
+    escalated: Mapped[int] = mapped_column(Integer, default=0)
+    closed: Mapped[int] = mapped_column(Integer, default=0)
+    median_response_seconds: Mapped[float | None] = mapped_column(Float)
+    checkins: Mapped[int] = mapped_column(Integer, default=0)
+    sessions: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_daily_group_stats_day", "day"),)
+
+
+class StatsWatermark(Base):
+    """The last event folded into the rollup, with its hash (what a report says it covers)."""
+
+    __tablename__ = "stats_watermark"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    event_id: Mapped[int] = mapped_column(BigId)
+    event_hash: Mapped[str] = mapped_column(String(64))
+
+
+class StatsMember(Base):
+    """Current members of each group, from joins and leaves: gives members at end of day."""
+
+    __tablename__ = "stats_members"
+
+    group_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member: Mapped[str] = mapped_column(String(128), primary_key=True)
+
+
+class StatsActive(Base):
+    """Who was active in a group on a day, so distinct active members count once."""
+
+    __tablename__ = "stats_active"
+
+    group_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    member: Mapped[str] = mapped_column(String(128), primary_key=True)
+
+
+class StatsCourseReach(Base):
+    """Which course reached which group on a day, and how many members the room had then."""
+
+    __tablename__ = "stats_course_reach"
+
+    group_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    content_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    pushes: Mapped[int] = mapped_column(Integer, default=0)
+    members: Mapped[int] = mapped_column(Integer, default=0)  # the most at any push that day
+
+    __table_args__ = (Index("ix_stats_course_reach_day", "day"),)
+
+
+class StatsQuestion(Base):
+    """One question's outcome, kept so medians over any period are exact (medians do not add)."""
+
+    __tablename__ = "stats_questions"
+
+    ref: Mapped[str] = mapped_column(String(128), primary_key=True)
+    group_id: Mapped[str | None] = mapped_column(String(64))
+    day: Mapped[date] = mapped_column(Date)
+    asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
+    question_event_id: Mapped[int] = mapped_column(BigId)
+    answer_event_id: Mapped[int | None] = mapped_column(BigId)
+    response_seconds: Mapped[float | None] = mapped_column(Float)
+    in_time: Mapped[bool] = mapped_column(Boolean, default=False)
+    escalation_event_id: Mapped[int | None] = mapped_column(BigId)
+    closed_event_id: Mapped[int | None] = mapped_column(BigId)
+
+    __table_args__ = (Index("ix_stats_questions_day", "day", "group_id"),)
+
+
+class StatsQuestionExpert(Base):
+    """A question routed to (or answered by) one expert: the per-expert figures."""
+
+    __tablename__ = "stats_question_experts"
+
+    ref: Mapped[str] = mapped_column(String(128), primary_key=True)
+    expert: Mapped[str] = mapped_column(String(128), primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    received_event_id: Mapped[int] = mapped_column(BigId)
+    answer_event_id: Mapped[int | None] = mapped_column(BigId)
+    response_seconds: Mapped[float | None] = mapped_column(Float)
+
+    __table_args__ = (Index("ix_stats_question_experts_day", "day"),)
+
+
+class TrainingSession(Base):
+    """A training session opened by ``#开始培训`` (or a schedule) in one group."""
+
+    __tablename__ = "training_sessions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    group_id: Mapped[str] = mapped_column(String(64), index=True)
+    account: Mapped[str | None] = mapped_column(String(64))
+    topic: Mapped[str] = mapped_column(String(255))
+    opened_by: Mapped[str | None] = mapped_column(String(128))
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
+    closed_by: Mapped[str | None] = mapped_column(String(128))
+    open_event_id: Mapped[int] = mapped_column(BigId)
+
+
+class TrainingCheckin(Base):
+    """One member's check-in to one session (at most one each)."""
+
+    __tablename__ = "training_checkins"
+
+    session_id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    member: Mapped[str] = mapped_column(String(128), primary_key=True)
+    ts: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    event_id: Mapped[int] = mapped_column(BigId)
 
 
 # --- questions and answers (bot/qa) ---------------------------------------------------------

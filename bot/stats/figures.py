@@ -1,0 +1,309 @@
+"""A period's figures, read from the rollup and its side tables (never from the raw log).
+
+:func:`collect` gathers everything every report format shows: per group, per region of the
+tree (each a subtotal of its subtree), per expert, per course, per training session, and the
+targets the seed sets for training. Formats only lay these numbers out.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from bot.config import Home, Region
+from bot.config.models import Group
+from bot.db.schema import (
+    DailyGroupStats,
+    StatsCourseReach,
+    StatsQuestion,
+    StatsQuestionExpert,
+    TrainingCheckin,
+    TrainingSession,
+)
+from bot.domain import Level, Tier
+from bot.stats.days import LocalDay
+from bot.stats.rollup import Coverage, coverage
+from bot.stats.settings import TrainingTarget
+
+# Summed straight from daily rows. ``active`` sums each day's distinct active members
+# (person-days): distinct people over a longer period do not add up from days.
+SUMMED = {"joins": DailyGroupStats.joins, "leaves": DailyGroupStats.leaves,
+          "messages": DailyGroupStats.messages, "active": DailyGroupStats.active_members,
+          "pushes_sent": DailyGroupStats.pushes_sent,
+          "pushes_failed": DailyGroupStats.pushes_failed,
+          "pushes_skipped": DailyGroupStats.pushes_skipped,
+          "questions": DailyGroupStats.questions,
+          "answered": DailyGroupStats.answered,
+          "answered_in_time": DailyGroupStats.answered_in_time,
+          "escalated": DailyGroupStats.escalated, "closed": DailyGroupStats.closed,
+          "checkins": DailyGroupStats.checkins, "sessions": DailyGroupStats.sessions}
+
+# Every figure of a group or region row, in report order, with its Chinese column header.
+METRICS: dict[str, str] = {
+    "members_end": "期末成员数", "joins": "入群", "leaves": "退群", "messages": "消息数",
+    "active": "活跃人次", "pushes_sent": "推送成功", "pushes_failed": "推送失败",
+    "pushes_skipped": "推送跳过", "courses": "推送课程数", "questions": "提问数",
+    "answered": "已回答", "answered_in_time": "按时回答", "escalated": "升级转办",
+    "closed": "已解决", "answer_rate": "回答率(%)", "median_response": "首次响应中位数(分钟)",
+    "checkins": "签到人次", "sessions": "培训场次", "participants": "培训人数",
+}
+
+Value = int | float | None
+
+
+@dataclass
+class Row:
+    """One line of figures: a group or a region (a subtotal of its subtree)."""
+
+    key: str  # "group:<id>" or "region:<id>": with a metric, names a figure for `explain`
+    name: str
+    level: str
+    groups: int
+    values: dict[str, Value]
+
+
+@dataclass
+class ExpertRow:
+    id: str
+    name: str
+    region: str
+    received: int
+    answered: int
+    median_response: float | None
+
+
+@dataclass
+class CourseRow:
+    id: str
+    title: str
+    groups: int
+    members: int
+    pushes: int
+
+
+@dataclass
+class SessionRow:
+    ref: str
+    group_id: str
+    region_id: str
+    topic: str
+    opened_at: str
+    closed_at: str
+    participants: int
+
+
+@dataclass
+class TargetRow:
+    region: Region
+    sessions: int
+    participants: list[int]
+    shortfalls: list[str]
+
+
+@dataclass
+class PeriodReport:
+    home: Home
+    first: date
+    last: date
+    region_id: str
+    covers: Coverage
+    groups: dict[str, Row] = field(default_factory=dict)
+    regions: list[Row] = field(default_factory=list)
+    experts: list[ExpertRow] = field(default_factory=list)
+    courses: list[CourseRow] = field(default_factory=list)
+    sessions: list[SessionRow] = field(default_factory=list)
+    targets: list[TargetRow] = field(default_factory=list)
+    weekly_activity: dict[tuple[date, Tier], int] = field(default_factory=dict)
+
+    @property
+    def region_name(self) -> str:
+        return self.home.regions[self.region_id].name
+
+    def total(self) -> Row:
+        return self.regions[0]
+
+
+def session_ref(number: int) -> str:
+    return f"T-{number:04d}"
+
+
+def _median_minutes(values: list[float]) -> float | None:
+    return round(statistics.median(values) / 60, 1) if values else None
+
+
+def _finish(values: dict[str, Value], responses: list[float]) -> dict[str, Value]:
+    asked, answered = values.get("questions") or 0, values.get("answered") or 0
+    values["answer_rate"] = round(100 * float(answered) / float(asked), 1) if asked else None
+    values["median_response"] = _median_minutes(responses)
+    return {k: values.get(k) for k in METRICS}
+
+
+def collect(session: Session, home: Home, first: date, last: date, *,
+            region_id: str | None = None, target: TrainingTarget | None = None,
+            weekly: bool = False) -> PeriodReport:
+    """Every figure of the period ``first..last`` (local days, inclusive) for ``region_id``."""
+    region_id = region_id or home.province_id
+    report = PeriodReport(home, first, last, region_id, coverage(session))
+    scope = [r.id for r in home.subtree(region_id)]
+    in_scope = {g.id: g for g in home.groups.values() if g.region in set(scope)}
+    between = and_(DailyGroupStats.day >= first, DailyGroupStats.day <= last)
+
+    sums: dict[str, dict[str, Value]] = {g: dict.fromkeys(SUMMED, 0) for g in in_scope}
+    query = select(DailyGroupStats.group_id, *(func.sum(c) for c in SUMMED.values())).where(
+        between).group_by(DailyGroupStats.group_id)
+    for group_id, *totals in session.execute(query):
+        if group_id in sums:
+            sums[group_id] = {k: int(v or 0) for k, v in zip(SUMMED, totals, strict=True)}
+
+    latest = select(DailyGroupStats.group_id, func.max(DailyGroupStats.day).label("day")).where(
+        DailyGroupStats.day <= last).group_by(DailyGroupStats.group_id).subquery()
+    on_latest = and_(DailyGroupStats.group_id == latest.c.group_id,
+                     DailyGroupStats.day == latest.c.day)
+    # (a Result has .keys(), so dict() would take it for a mapping: build it from rows)
+    members = {g: n for g, n in session.execute(
+        select(DailyGroupStats.group_id, DailyGroupStats.members_end).join(latest, on_latest))}
+    reach = session.execute(
+        select(StatsCourseReach.content_id, StatsCourseReach.group_id,
+               func.max(StatsCourseReach.members), func.sum(StatsCourseReach.pushes))
+        .where(StatsCourseReach.day >= first, StatsCourseReach.day <= last)
+        .group_by(StatsCourseReach.content_id, StatsCourseReach.group_id)).tuples().all()
+    responses: dict[str, list[float]] = defaultdict(list)
+    for group_id, seconds in session.execute(
+            select(StatsQuestion.group_id, StatsQuestion.response_seconds).where(
+                StatsQuestion.day >= first, StatsQuestion.day <= last,
+                StatsQuestion.response_seconds.is_not(None))):
+        responses[group_id].append(seconds)
+    report.sessions = _sessions(session, home, first, last, in_scope)
+    participants: dict[str, int] = defaultdict(int)
+    for s in report.sessions:
+        participants[s.group_id] += s.participants
+
+    courses_of: dict[str, set[str]] = defaultdict(set)
+    for content_id, group_id, _, _ in reach:
+        courses_of[group_id].add(content_id)
+    for group_id, group in in_scope.items():
+        values: dict[str, Value] = {**sums[group_id], "members_end": members.get(group_id, 0),
+                                    "courses": len(courses_of[group_id]),
+                                    "participants": participants[group_id]}
+        report.groups[group_id] = Row(f"group:{group_id}", group.name, group.tier.label, 1,
+                                      _finish(values, responses[group_id]))
+
+    for region in home.subtree(region_id):
+        below = {r.id for r in home.subtree(region.id)}
+        groups = [g for g, grp in in_scope.items() if grp.region in below]
+        values = {k: sum(int(report.groups[g].values[k] or 0) for g in groups)
+                  for k in (*SUMMED, "members_end", "participants")}
+        values["courses"] = len(set().union(*(courses_of[g] for g in groups)))
+        report.regions.append(Row(f"region:{region.id}", region.name, region.level.value,
+                                  len(groups), _finish(values, [s for g in groups
+                                                                for s in responses[g]])))
+
+    report.experts = _experts(session, home, first, last, scope)
+    report.courses = _courses(home, reach, set(in_scope))
+    report.targets = _targets(home, scope, report.sessions, target or TrainingTarget())
+    if weekly:
+        report.weekly_activity = _weekly(session, first, last, in_scope)
+    return report
+
+
+def _sessions(session: Session, home: Home, first: date, last: date,
+              in_scope: dict[str, Group]) -> list[SessionRow]:
+    start, end = LocalDay(home.bot.timezone).bounds(first, last)
+    count = select(func.count()).where(TrainingCheckin.session_id == TrainingSession.id
+                                       ).scalar_subquery()
+    rows = session.execute(select(TrainingSession, count).where(
+        TrainingSession.opened_at >= start, TrainingSession.opened_at < end
+    ).order_by(TrainingSession.id)).all()
+    return [SessionRow(session_ref(s.id), s.group_id, home.groups[s.group_id].region, s.topic,
+                       f"{s.opened_at:%Y-%m-%d %H:%M}",
+                       f"{s.closed_at:%Y-%m-%d %H:%M}" if s.closed_at else "",
+                       int(n)) for s, n in rows if s.group_id in in_scope]
+
+
+def _experts(session: Session, home: Home, first: date, last: date,
+             scope: list[str]) -> list[ExpertRow]:
+    found: dict[str, list[float]] = defaultdict(list)
+    received: dict[str, int] = defaultdict(int)
+    answered: dict[str, int] = defaultdict(int)
+    in_period = (StatsQuestionExpert.day >= first, StatsQuestionExpert.day <= last)
+    for expert, routed, done in session.execute(
+            select(StatsQuestionExpert.expert, func.count(),
+                   func.count(StatsQuestionExpert.answer_event_id)).where(*in_period)
+            .group_by(StatsQuestionExpert.expert)):
+        received[expert], answered[expert] = int(routed), int(done)
+    for expert, seconds in session.execute(
+            select(StatsQuestionExpert.expert, StatsQuestionExpert.response_seconds).where(
+                *in_period, StatsQuestionExpert.response_seconds.is_not(None))):
+        found[expert].append(seconds)
+    regions = set(scope)
+    ids = [e.id for e in home.experts.values() if e.region in regions]
+    if len(regions) == len(home.regions):  # the whole province: experts no longer configured too
+        ids += sorted(e for e in received if e not in home.experts)
+    rows = []
+    for expert_id in ids:
+        known = home.experts.get(expert_id)
+        rows.append(ExpertRow(expert_id, known.name if known else expert_id,
+                              home.regions[known.region].name if known else "",
+                              received[expert_id], answered[expert_id],
+                              _median_minutes(found[expert_id])))
+    return rows
+
+
+def _courses(home: Home, reach: Iterable[tuple[str, str, int, int]],
+             groups: set[str]) -> list[CourseRow]:
+    by_course: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for content_id, group_id, members, pushes in reach:
+        if group_id in groups:
+            by_course[content_id].append((int(members), int(pushes)))
+    return [CourseRow(c, home.items[c].title if c in home.items else c, len(v),
+                      sum(m for m, _ in v), sum(p for _, p in v))
+            for c, v in sorted(by_course.items())]
+
+
+def _targets(home: Home, scope: list[str], sessions: list[SessionRow],
+             target: TrainingTarget) -> list[TargetRow]:
+    """Sessions held in each city's and county's own groups, against 1–2 sessions × ≥100."""
+    rows = []
+    for region_id in scope:
+        region = home.regions[region_id]
+        if region.level is Level.PROVINCE:
+            continue
+        held = [s.participants for s in sessions if s.region_id == region_id]
+        shortfalls = []
+        if len(held) < target.min_sessions:
+            shortfalls.append(f"场次不足（{len(held)}/{target.min_sessions}）")
+        short = [n for n in held if n < target.min_participants]
+        if short:
+            shortfalls.append(f"{len(short)} 场不足 {target.min_participants} 人")
+        rows.append(TargetRow(region, len(held), held, shortfalls))
+    return rows
+
+
+def _weekly(session: Session, first: date, last: date,
+            in_scope: dict[str, Group]) -> dict[tuple[date, Tier], int]:
+    """Messages per week per tier, for the activity chart."""
+    found: dict[tuple[date, Tier], int] = defaultdict(int)
+    monday = first - timedelta(days=first.weekday())
+    query = select(DailyGroupStats.group_id, DailyGroupStats.day, DailyGroupStats.messages).where(
+        DailyGroupStats.day >= first, DailyGroupStats.day <= last)
+    for group_id, day, messages in session.execute(query):
+        group = in_scope.get(group_id)
+        if group is not None:
+            week = day - timedelta(days=day.weekday())
+            found[(week, group.tier)] += int(messages)
+    for week_start in _weeks(monday, last):
+        for tier in Tier:
+            found.setdefault((week_start, tier), 0)
+    return dict(found)
+
+
+def _weeks(monday: date, last: date) -> Iterable[date]:
+    while monday <= last:
+        yield monday
+        monday += timedelta(days=7)

@@ -1,0 +1,48 @@
+"""Markdown: a summary short enough for a chat window, with the region tree as a table."""
+
+from __future__ import annotations
+
+from bot.domain import Level
+from bot.stats.figures import PeriodReport, Row
+from bot.stats.reports import stamp
+from bot.stats.reports.layout import TITLE, show
+
+COLUMNS = {"groups": "群", "members_end": "成员", "messages": "消息", "active": "活跃人次",
+           "pushes_sent": "推送", "questions": "提问", "answered": "已答", "answer_rate": "回答率%",
+           "median_response": "响应中位(分)", "sessions": "培训", "participants": "培训人数"}
+
+
+def _cells(row: Row) -> list[str]:
+    return [str(row.groups) if k == "groups" else show(row.values[k]) for k in COLUMNS]
+
+
+def render_markdown(report: PeriodReport) -> str:
+    lines = [f"# {report.region_name}{TITLE}", "",
+             f"统计期间：{report.first} 至 {report.last}", ""]
+    lines += ["| 地区 | " + " | ".join(COLUMNS.values()) + " |",
+              "|---|" + "---:|" * len(COLUMNS)]
+    for row in report.regions:
+        indent = {Level.PROVINCE.value: "", Level.CITY.value: "　", Level.COUNTY.value: "　　"}
+        name = indent[row.level] + (f"**{row.name}**" if row.level != Level.COUNTY.value
+                                    else row.name)
+        lines.append(f"| {name} | " + " | ".join(_cells(row)) + " |")
+    lines.append("")
+    short = [t for t in report.targets if t.shortfalls]
+    met = len(report.targets) - len(short)
+    lines.append(f"## 培训任务（{met}/{len(report.targets)} 个地区达标）")
+    lines += [f"- {t.region.name}：{'；'.join(t.shortfalls)}" for t in short] or ["- 全部达标"]
+    lines.append("")
+    busy = sorted((e for e in report.experts if e.received), key=lambda e: -e.received)[:10]
+    if busy:
+        lines += ["## 专家答疑", "", "| 专家 | 收到 | 已答 | 响应中位(分) |",
+                  "|---|---:|---:|---:|"]
+        lines += [f"| {e.name} | {e.received} | {e.answered} | {show(e.median_response)} |"
+                  for e in busy]
+        lines.append("")
+    top = sorted(report.courses, key=lambda c: (-c.members, c.id))[:10]
+    if top:
+        lines += ["## 课程覆盖", "", "| 课程 | 覆盖群 | 覆盖人数 |", "|---|---:|---:|"]
+        lines += [f"| {c.title} | {c.groups} | {c.members} |" for c in top]
+        lines.append("")
+    lines.append(f"> {stamp.line(report.covers)}")
+    return "\n".join(lines) + "\n"
