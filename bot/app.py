@@ -25,6 +25,7 @@ from sqlalchemy import Engine
 from bot import eventlog
 from bot import messages as msg
 from bot.chat.basics import help_command
+from bot.chat.inbox import Inbox
 from bot.chat.rooms import RoomDirectory, RoomInfo
 from bot.chat.router import Router
 from bot.clock import Clock, SystemClock
@@ -43,7 +44,7 @@ from bot.transport.wechaty_adapter import WechatyAdapter, service_puppet_factory
 
 log = logging.getLogger(__name__)
 
-SENDER_STOP_SECONDS = 10.0  # how long a sender may take to finish the message in its hands
+DRAIN_SECONDS = 10.0  # how long the inbox and senders may take to finish what is in hand
 ESCALATION_SECONDS = 60.0  # deadlines are hours; a minute late is fine
 
 
@@ -66,6 +67,7 @@ class AgriBot:
         self.sessions = session_factory(engine)
         self.rooms = RoomDirectory(home)
         self.router = Router(home, self.sessions, self.clock, self.rooms)
+        self.inbox = Inbox(self.router, on_handled=self._kick)
         self.accounts = [a.id for a in home.bot.accounts
                          if not settings.accounts or a.id in settings.accounts]
         if settings.transport == "local":
@@ -79,7 +81,7 @@ class AgriBot:
         self._wake: dict[str, asyncio.Event] = {}
         self._stack = AsyncExitStack()
         self._tasks = TaskGroup()
-        self._sender_tasks: list[asyncio.Task[Any]] = []
+        self._draining: list[asyncio.Task[Any]] = []  # finish their work on stop
         self.qa: QaService | None = None
 
     # --- life ------------------------------------------------------------------------------------
@@ -100,6 +102,7 @@ class AgriBot:
             self.rooms.load(session)
         self._install_features()
         await self._stack.enter_async_context(self._tasks)
+        self._draining.append(self._tasks.spawn(self.inbox.run(self.stop), "inbox"))
         for account in self.accounts:
             adapter = WechatyAdapter(
                 account, self._puppet_factory(account),
@@ -117,11 +120,12 @@ class AgriBot:
                 ready=self.is_ready))
 
     async def _shutdown(self) -> None:
-        """Stop taking new work, let each sender finish the message in hand, then close."""
+        """Stop taking new work, handle what already arrived, let each sender finish the
+        message in hand, then close."""
         self.stop.set()
         self._kick()
-        if self._sender_tasks:
-            await asyncio.wait(self._sender_tasks, timeout=SENDER_STOP_SECONDS)
+        if self._draining:
+            await asyncio.wait(self._draining, timeout=DRAIN_SECONDS)
         await self._stack.aclose()
 
     def is_ready(self) -> bool:
@@ -183,7 +187,7 @@ class AgriBot:
                         transport=adapter, rooms=self.rooms, clock=self.clock,
                         webhooks=webhooks, sleep=self._napper(wake))
         self.senders[account] = sender
-        self._sender_tasks.append(self._tasks.spawn(sender.run(self.stop), f"sender:{account}"))
+        self._draining.append(self._tasks.spawn(sender.run(self.stop), f"sender:{account}"))
 
     def _napper(self, wake: asyncio.Event) -> Callable[[float], Any]:
         """The senders' sleep: until the pacing allows, or until new work is queued."""
@@ -201,8 +205,7 @@ class AgriBot:
     # --- inbound ---------------------------------------------------------------------------------
 
     def _on_message(self, inbound: Inbound) -> None:
-        self.router.handle_message(inbound)
-        self._kick()
+        self.inbox.put(inbound)
 
     def _on_membership(self, change: MembershipChange) -> None:
         self.router.handle_membership(change)

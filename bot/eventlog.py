@@ -23,6 +23,7 @@ from bot.db.schema import Event
 
 GENESIS = "0" * 64
 _LOCK_KEY = 0x61677269  # "agri": the advisory lock that serialises appends on PostgreSQL
+_HEAD = "agribot.eventlog.head"  # session.info: (transaction, id, hash) of the last append
 
 
 @dataclass(frozen=True)
@@ -57,10 +58,15 @@ def event_hash(event: Event) -> str:
 
 def append(session: Session, events: Iterable[NewEvent]) -> list[Event]:
     """Add ``events`` after the chain's head in ``session``'s transaction (the caller commits)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-    head = session.execute(select(Event.id, Event.hash).order_by(Event.id.desc()).limit(1)).first()
-    last_id, last_hash = (head.id, head.hash) if head else (0, GENESIS)
+    transaction = session.get_transaction()
+    cached = session.info.get(_HEAD)
+    if cached is not None and cached[0] is transaction:
+        # already appended in this transaction: the lock is held and the head is known
+        _, last_id, last_hash = cached
+    else:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+        last_id, last_hash = head(session)
     rows = []
     for new in events:
         last_id += 1
@@ -72,6 +78,7 @@ def append(session: Session, events: Iterable[NewEvent]) -> list[Event]:
         row.hash = last_hash = event_hash(row)
         rows.append(row)
     session.add_all(rows)
+    session.info[_HEAD] = (transaction, last_id, last_hash)
     return rows
 
 

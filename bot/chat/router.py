@@ -59,23 +59,48 @@ class Router:
     # --- messages --------------------------------------------------------------------------------
 
     def handle_message(self, inbound: Inbound) -> None:
-        """Handle one message; never raises."""
+        """Handle one message in its own transaction; never raises."""
+        self.handle_batch([inbound])
+
+    def handle_batch(self, inbounds: list[Inbound]) -> None:
+        """Handle messages that arrived together in one transaction (a group commit); never
+        raises. If any handler fails, the batch is rolled back and each message is handled
+        again on its own, so one bad message costs only its own apology."""
+        work = [(inbound, group) for inbound in inbounds
+                for accepted, group in [self._accept(inbound)] if accepted]
+        if not work:
+            return
+        if len(work) > 1:
+            try:
+                with self.sessions.begin() as session:
+                    for inbound, group in work:
+                        self._dispatch(self._turn(session, inbound, group))
+                return
+            except Exception:
+                log.warning("a handler failed in a batch of %d; handling one by one", len(work))
+        for inbound, group in work:
+            try:
+                with self.sessions.begin() as session:
+                    self._dispatch(self._turn(session, inbound, group))
+            except Exception:
+                log.exception("handler failed on message %s", inbound.message_id)
+                self._apologise(inbound, group)
+
+    def _accept(self, inbound: Inbound) -> tuple[bool, str | None]:
+        """Whether to handle a message, and its group (``None`` in private chat)."""
         if self._duplicate(inbound.account, inbound.message_id):
             log.info("duplicate message %s ignored", inbound.message_id)
-            return
-        group = None
-        if inbound.room_id is not None:
-            group = self.rooms.group_for_room(inbound.account, inbound.room_id)
-            if group is None:
-                log.debug("message %s from unbound room %s", inbound.message_id, inbound.room_id)
-                return
-        try:
-            with self.sessions.begin() as session:
-                self._dispatch(Turn(inbound, self.home, session, self.clock.now(),
-                                    self.home.groups[group] if group else None))
-        except Exception:
-            log.exception("handler failed on message %s", inbound.message_id)
-            self._apologise(inbound, group)
+            return False, None
+        if inbound.room_id is None:
+            return True, None
+        group = self.rooms.group_for_room(inbound.account, inbound.room_id)
+        if group is None:
+            log.debug("message %s from unbound room %s", inbound.message_id, inbound.room_id)
+        return group is not None, group
+
+    def _turn(self, session: Session, inbound: Inbound, group: str | None) -> Turn:
+        chosen = self.home.groups[group] if group is not None else None
+        return Turn(inbound, self.home, session, self.clock.now(), chosen)
 
     def _dispatch(self, turn: Turn) -> None:
         inbound = turn.inbound

@@ -118,3 +118,30 @@ def test_media_is_counted(chat: Chat, kind: MessageKind) -> None:
     """Photos and videos are messages too, recorded with their kind."""
     chat.say(TECH, "", kind=kind)
     assert f'"kind":"{kind.value}"' in events(chat)[0].detail
+
+
+def test_a_failing_message_in_a_batch_costs_only_its_own_apology(chat: Chat) -> None:
+    """A batch with one bad message is redone one by one: the others are kept, it apologises."""
+    def picky(turn: Turn, args: str) -> None:
+        if args == "坏":
+            raise RuntimeError("bad input")
+        turn.reply(f"收到 {args}")
+
+    chat.router.add(CommandSpec("签到", picky, "#签到"))
+    batch = [Inbound(f"b{n}", ACCOUNT, room_of("nongan-junior"), TECH, "张三", f"#签到 {word}",
+                     chat.clock.now()) for n, word in enumerate(["一", "坏", "三"])]
+    chat.router.handle_batch(batch)
+    assert chat.texts() == ["收到 一", "抱歉，处理这条消息时出错了，已记录，请稍后再试。", "收到 三"]
+    assert [e.kind for e in events(chat)] == ["command", "command"]
+    with session_factory(chat.engine)() as session:
+        assert eventlog.verify(session) == (2, None)
+
+
+def test_a_batch_commits_once_and_chains(chat: Chat) -> None:
+    """Many messages in one batch are all recorded, in order, on one intact chain."""
+    batch = [Inbound(f"c{n}", ACCOUNT, room_of("taonan-junior"), TECH, "张三", f"第{n}条",
+                     chat.clock.now()) for n in range(30)]
+    chat.router.handle_batch(batch)
+    assert [e.detail for e in events(chat)][-1] == '{"kind":"text","length":4}'
+    with session_factory(chat.engine)() as session:
+        assert eventlog.verify(session) == (30, None)

@@ -96,3 +96,13 @@ def test_audit_verify_command(
         session.execute(update(Event).where(Event.id == 2).values(actor="mallory"))
     assert main(args) == 1
     assert "#2" in capsys.readouterr().err
+
+
+def test_appends_in_one_transaction_reuse_the_head(engine: Engine) -> None:
+    """Separate appends in one transaction continue each other's chain."""
+    with session_factory(engine).begin() as session:
+        for i in range(4):
+            eventlog.append(session, [NewEvent(kind="message", ts=T0, actor=str(i))])
+    fill(engine, 1)
+    with session_factory(engine)() as session:
+        assert eventlog.verify(session) == (5, None)
