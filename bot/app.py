@@ -38,6 +38,8 @@ from bot.delivery.outbox import Outgoing, enqueue
 from bot.delivery.sender import Sender
 from bot.delivery.wecom import WeComKeyMissing, webhook_for_group
 from bot.qa import QaService
+from bot.schedules.chat import commands as schedule_commands
+from bot.schedules.runner import ScheduleRunner
 from bot.tasks import TaskGroup, every
 from bot.transport.local_world import LocalWorld
 from bot.transport.wechaty_adapter import WechatyAdapter, service_puppet_factory
@@ -55,6 +57,7 @@ class RunSettings:
     simulator_port: int | None = 8080  # local transport only; None: no simulator
     simulator_host: str = "127.0.0.1"
     simulator_token: str | None = None
+    schedule_wake: bool = True  # False: schedules fire only when run_due() is called (tests)
 
 
 class AgriBot:
@@ -67,7 +70,7 @@ class AgriBot:
         self.sessions = session_factory(engine)
         self.rooms = RoomDirectory(home)
         self.router = Router(home, self.sessions, self.clock, self.rooms)
-        self.inbox = Inbox(self.router, on_handled=self._kick)
+        self.inbox = Inbox(self.router, on_handled=self.wake_senders)
         self.accounts = [a.id for a in home.bot.accounts
                          if not settings.accounts or a.id in settings.accounts]
         if settings.transport == "local":
@@ -83,6 +86,7 @@ class AgriBot:
         self._tasks = TaskGroup()
         self._draining: list[asyncio.Task[Any]] = []  # finish their work on stop
         self.qa: QaService | None = None
+        self.schedules: dict[str, ScheduleRunner] = {}
 
     # --- life ------------------------------------------------------------------------------------
 
@@ -100,6 +104,10 @@ class AgriBot:
     async def _start(self) -> None:
         with self.sessions.begin() as session:
             self.rooms.load(session)
+        for account in self.accounts:
+            self.schedules[account] = await self._stack.enter_async_context(ScheduleRunner(
+                self.home, self.engine, self.sessions, self.clock, account,
+                wake=self.settings.schedule_wake))
         self._install_features()
         await self._stack.enter_async_context(self._tasks)
         self._draining.append(self._tasks.spawn(self.inbox.run(self.stop), "inbox"))
@@ -123,7 +131,7 @@ class AgriBot:
         """Stop taking new work, handle what already arrived, let each sender finish the
         message in hand, then close."""
         self.stop.set()
-        self._kick()
+        self.wake_senders()
         if self._draining:
             await asyncio.wait(self._draining, timeout=DRAIN_SECONDS)
         await self._stack.aclose()
@@ -149,6 +157,9 @@ class AgriBot:
         self.router.add(help_command(self.router))
         self.qa = QaService.build(self.home, self.sessions)
         self.qa.install(self.router)
+        # every runner reads the same files; the first one's book follows hot reloads
+        first = self.schedules[self.accounts[0]]
+        self.router.add(*schedule_commands(lambda _home: first.book))
 
     def _start_periodic_jobs(self) -> None:
         """Jobs every feature needs on a timer; each failing tick is logged and retried."""
@@ -157,7 +168,7 @@ class AgriBot:
     def _every(self, seconds: float, job: Callable[[], None], name: str) -> None:
         def tick() -> None:
             job()
-            self._kick()
+            self.wake_senders()
 
         self._tasks.spawn(every(seconds, tick, name, self.stop), name)
 
@@ -198,7 +209,8 @@ class AgriBot:
 
         return nap
 
-    def _kick(self) -> None:
+    def wake_senders(self) -> None:
+        """Senders nap until their pacing allows or new work is queued; this is the new work."""
         for wake in self._wake.values():
             wake.set()
 
@@ -209,7 +221,7 @@ class AgriBot:
 
     def _on_membership(self, change: MembershipChange) -> None:
         self.router.handle_membership(change)
-        self._kick()
+        self.wake_senders()
 
     def _on_ready_for(self, account: str) -> Callable[[list[RoomInfo]], None]:
         return lambda rooms: self._bind(account, rooms)
@@ -237,7 +249,7 @@ class AgriBot:
             log.warning("group %s has no room on account %s", group, account)
         for room in report.unknown:
             log.info("room %r (%s) is not a configured group", room.topic, room.id)
-        self._kick()
+        self.wake_senders()
 
     def _report_binding(self, session: Any, account: str, unbound: list[str],
                         unknown: list[RoomInfo], now: Any) -> None:
