@@ -234,3 +234,14 @@ RUN_READY = "agribot 已就绪：账号 {accounts}，{groups} 个群，通道 {t
 RUN_SIMULATOR = "模拟器：在浏览器打开 {url} ，选一个县级群，以技术员身份发送「#帮助」试试。"
 RUN_STOPPING = "正在停止：发送中的消息发完后退出……"
 RUN_UNKNOWN_ACCOUNT = "bot.yaml 中没有账号 “{account}”"
+
+# --- the local puppet-service gateway (agribot gateway) ----------------------------------------
+GATEWAY_NEEDS_TOKEN = ("网关需要一个令牌：请设置环境变量 WECHATY_PUPPET_SERVICE_TOKEN"
+                       "（机器人用同一个变量连接），或用 --token 指定")
+GATEWAY_READY = ("本地微信网关已启动：账号 {account}，gRPC 端口 {host}:{port}。"
+                 "机器人这样连接：WECHATY_PUPPET_SERVICE_ENDPOINT={host}:{port} "
+                 "agribot run --transport wechaty")
+GATEWAY_SIMULATOR = "模拟器：在浏览器打开 {url} ，可以看到通过 gRPC 连接的机器人。"
+GATEWAY_STOPPING = "网关正在停止……"
+WECHATY_BAD_TOKEN = ("账号 {account}：网关拒绝了令牌 (UNAUTHENTICATED)。请检查环境变量 "
+                     "WECHATY_PUPPET_SERVICE_TOKEN；将按退避间隔重试，同样的错误不再重复记录")

@@ -7,7 +7,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from bot.cli import database, inspect, run
+from bot.cli import database, gateway, inspect, run
 from bot.cli.context import Context
 from bot.config import ConfigError
 from bot.schedules import preview as schedule_preview
@@ -30,6 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
         return sub
 
     run.add_arguments(add("run", run.run, "运行机器人 (run the bot)"))
+    gateway.add_arguments(add("gateway", gateway.gateway,
+                              "本地微信网关：用 gRPC 提供模拟世界 (a local puppet-service gateway)"))
 
     add("check", inspect.check, "检查所有 YAML 文件 (validate every YAML file)")
     add("groups", inspect.groups, "地区、群、账号一览 (the region tree with its groups)")

@@ -23,6 +23,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from bot import messages as msg
 from bot.chat.rooms import RoomInfo
 from bot.clock import Clock, SystemClock
 from bot.core.messages import (
@@ -116,6 +117,7 @@ class WechatyAdapter:
         self.self_name = ""
         self.reconnects = 0
         self.last_error: BaseException | None = None
+        self._last_reported = ""
         self._ready = asyncio.Event()
         self._login = asyncio.Event()
         self._closing = False
@@ -192,7 +194,17 @@ class WechatyAdapter:
 
     def _report(self, exc: BaseException) -> None:
         self.last_error = exc
-        log.error("account %s: %s: %s", self.account, type(exc).__name__, exc)
+        if wc.is_unauthenticated(exc):
+            text = msg.WECHATY_BAD_TOKEN.format(account=self.account)
+        else:
+            text = f"account {self.account}: {type(exc).__name__}: {exc}"
+        # The same failure on every reconnect (gateway down, token refused) is said once, until
+        # a session gets ready again; the reconnect lines show it is still being retried.
+        if text == self._last_reported:
+            log.debug("%s (again)", text)
+        else:
+            self._last_reported = text
+            log.error("%s", text)
         if self._on_error is not None:
             try:
                 self._on_error(exc)  # a plain function: errors can arrive outside the loop's tasks
@@ -217,6 +229,7 @@ class WechatyAdapter:
     async def _handle_ready(self, _payload: Any) -> None:
         await self._login.wait()
         if await self._announce_rooms():
+            self._last_reported = ""
             self._ready.set()
 
     async def _announce_rooms(self) -> bool:

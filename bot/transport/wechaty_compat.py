@@ -24,6 +24,12 @@ that an upgrade which fixes or breaks one is noticed.
    the box and sets the media type directly.
 8. Its loggers print at INFO to stderr, message text included: quiet unless ``WECHATY_LOG``
    says otherwise.
+9. ``PuppetService.stop()`` calls the gateway even when the gateway is down or refused the
+   token, and then leaves its channel open: :func:`stop` notes that failure in one debug line
+   (not a traceback on every reconnect) and closes the channel itself.
+10. A wrong token surfaces as grpclib's ``GRPCError`` with status ``UNAUTHENTICATED``, raised
+    from ``start()`` with the same error from ``stop()`` as its context:
+    :func:`is_unauthenticated` recognises it so the adapter can say so in words.
 """
 
 from __future__ import annotations
@@ -93,7 +99,8 @@ __all__ = [
     "EventReadyPayload", "EventRoomJoinPayload", "EventRoomLeavePayload",
     "EventRoomTopicPayload", "FakePuppet", "FileBox", "MessagePayload", "MessageType", "Puppet",
     "PuppetOptions", "RoomMemberPayload", "RoomPayload", "UrlLink", "UrlLinkPayload", "Wechaty",
-    "file_box", "make_wechaty", "service_puppet", "start", "stop", "url_link",
+    "file_box", "is_unauthenticated", "make_wechaty", "service_puppet", "start", "stop",
+    "url_link",
 ]
 
 SERVICE_TOKEN_ENV = "WECHATY_PUPPET_SERVICE_TOKEN"
@@ -159,11 +166,29 @@ async def stop(bot: Any) -> None:
     try:
         if bot._puppet is not None:
             await bot.stop()
-    except Exception:
-        log.exception("stopping the wechaty puppet failed")
+    except Exception as exc:  # quirk 9: the session's own error was already reported
+        log.debug("stopping the wechaty puppet failed: %s: %s", type(exc).__name__, exc)
+        channel = getattr(bot._puppet, "channel", None)
+        if channel is not None:  # PuppetService.stop() raised before closing it
+            channel.close()
+            bot._puppet.channel = None
     scheduler = bot._plugin_manager.scheduler
     if scheduler.running:
         scheduler.shutdown(wait=False)
+
+
+def is_unauthenticated(exc: BaseException | None) -> bool:
+    """Whether the gateway refused our token, anywhere in the chain of ``exc`` (quirk 10)."""
+    from grpclib.const import Status
+    from grpclib.exceptions import GRPCError
+
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, GRPCError) and exc.status is Status.UNAUTHENTICATED:
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def url_link(url: str, title: str, description: str = "",
