@@ -15,7 +15,7 @@ import contextlib
 import hashlib
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +40,9 @@ from bot.delivery.wecom import WeComKeyMissing, webhook_for_group
 from bot.qa import QaService
 from bot.schedules.chat import commands as schedule_commands
 from bot.schedules.runner import ScheduleRunner
+from bot.stats import rollup
+from bot.stats.chat import commands as stats_commands
+from bot.stats.weekly import send_weekly_if_due
 from bot.tasks import TaskGroup, every
 from bot.transport.local_world import LocalWorld
 from bot.transport.wechaty_adapter import WechatyAdapter, service_puppet_factory
@@ -48,6 +51,9 @@ log = logging.getLogger(__name__)
 
 DRAIN_SECONDS = 10.0  # how long the inbox and senders may take to finish what is in hand
 ESCALATION_SECONDS = 60.0  # deadlines are hours; a minute late is fine
+ROLLUP_SECONDS = 30.0  # the rollup may be at most a minute behind the log
+ROLLUP_BATCH = 2000
+WEEKLY_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -160,17 +166,37 @@ class AgriBot:
         # every runner reads the same files; the first one's book follows hot reloads
         first = self.schedules[self.accounts[0]]
         self.router.add(*schedule_commands(lambda _home: first.book))
+        self.router.add(*stats_commands())
 
     def _start_periodic_jobs(self) -> None:
         """Jobs every feature needs on a timer; each failing tick is logged and retried."""
         self._every(ESCALATION_SECONDS, self._escalate, "qa:escalation")
+        self._every(ROLLUP_SECONDS, self.roll_up, "stats:rollup")
+        self._every(WEEKLY_SECONDS, self._weekly_report, "stats:weekly")
 
-    def _every(self, seconds: float, job: Callable[[], None], name: str) -> None:
-        def tick() -> None:
-            job()
+    def _every(self, seconds: float, job: Callable[[], Awaitable[None] | None], name: str
+               ) -> None:
+        async def tick() -> None:
+            result = job()
+            if result is not None:
+                await result
             self.wake_senders()
 
         self._tasks.spawn(every(seconds, tick, name, self.stop), name)
+
+    async def roll_up(self) -> None:
+        """Fold new events into the daily rollup, a small transaction at a time so inbound
+        messages never wait long for the database."""
+        while True:
+            with self.sessions.begin() as session:
+                folded = rollup.catch_up(session, self.home, limit=ROLLUP_BATCH)
+            if folded < ROLLUP_BATCH:
+                return
+            await asyncio.sleep(0)
+
+    def _weekly_report(self) -> None:
+        with self.sessions.begin() as session:
+            send_weekly_if_due(session, self.home, self.clock.now())
 
     def _escalate(self) -> None:
         assert self.qa is not None

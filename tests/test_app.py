@@ -40,7 +40,10 @@ class Watch:
         return await asyncio.wait_for(wait(), timeout)
 
     def bot_said(self, room: str, contains: str) -> Callable[[], Message | None]:
-        return lambda: next((m for m in self.world.messages(room)
+        """A bot message in ``room`` containing ``contains``, newer than anything there now
+        (the bot cannot have answered yet: its reply needs the event loop)."""
+        after = max((m.id for m in self.world.messages(room)), default=0)
+        return lambda: next((m for m in self.world.messages(room, since=after)
                              if m.from_id == BOT and m.type != "system" and contains in m.text),
                             None)
 
@@ -150,3 +153,25 @@ async def test_scheduled_push_arrives_as_a_link_card(demo_copy: Path, engine: En
     episode_one = home.items[home.episodes["xianggu-lvmei"][0]]
     assert (link.title, link.url) == (episode_one.title, episode_one.url)
     assert link.description.startswith(f"今晚学习：{episode_one.title}（第 1 集）")
+
+
+async def test_training_session_and_weekly_figures(running: tuple[AgriBot, Watch]) -> None:
+    """An admin opens a training, members check in once each, the admin closes it, and #统计
+    counts the session and its participants."""
+    bot, watch = running
+    world = watch.world
+    admin = next(a.id for a in bot.home.admins if a.region == "nongan")
+    technicians = [c.id for c in world.members(ROOM) if c.id.startswith("wxid_t_")][:3]
+    world.speak(ROOM, admin, "#开始培训 玉米螟绿色防控")
+    await watch.until(watch.bot_said(ROOM, "玉米螟绿色防控"))
+    for member in [*technicians, technicians[0]]:  # the first checks in twice
+        world.speak(ROOM, member, "#签到")
+    await watch.until(watch.bot_said(ROOM, "已签到"))
+    world.speak(ROOM, admin, "#结束培训")
+    closed = await watch.until(watch.bot_said(ROOM, "结束"))
+    assert "3" in closed.text
+
+    await bot.roll_up()
+    world.speak(ROOM, admin, "#统计")
+    figures = await watch.until(watch.bot_said(ROOM, "签到"))
+    assert "培训 1 场，签到 3 人次" in figures.text
