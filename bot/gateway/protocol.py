@@ -21,6 +21,7 @@ here, each pinned by a test in ``tests/gateway/test_protocol.py``:
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -34,6 +35,9 @@ __all__ = ["SERVICE", "AuthorityServer", "Cardinality", "GRPCError", "Handler", 
            "Stream", "pb"]
 
 SERVICE = "/wechaty.Puppet/"
+
+# hpack logs every header it decodes at DEBUG, the client's token (``:authority``) included.
+logging.getLogger("hpack").setLevel(logging.INFO)
 
 # World message types → what the TypeScript puppet numbers them (quirk 2).
 WIRE_MESSAGE_TYPES: dict[str, int] = {

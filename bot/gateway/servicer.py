@@ -62,7 +62,6 @@ class PuppetServicer:
         self.epoch = epoch
         self.heartbeat_seconds = heartbeat_seconds
         self.refused_tokens = 0  # calls refused for a wrong token, for tests and the log
-        self.send_delay = 0.0  # seconds each send takes: a slow WeChat, for tests
         self._files: dict[int, str] = {}  # world id → FileBox JSON the bot sent
         self._streams: set[asyncio.Queue[Any]] = set()
         self._unsubscribe: Callable[[], None] | None = None
@@ -349,8 +348,6 @@ class PuppetServicer:
     # --- sending ---------------------------------------------------------------------------------
 
     async def _send(self, conversation_id: str, type: Any, **fields: Any) -> str:
-        if self.send_delay > 0:
-            await asyncio.sleep(self.send_delay)
         self.world.check_send()
         message = self.world.post(conversation_id, self.self_id, type, **fields)
         return self.wire_id(message.id)

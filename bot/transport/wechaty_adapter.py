@@ -137,6 +137,8 @@ class WechatyAdapter:
         self._closing = True
         if self.bot is not None:
             await wc.stop(self.bot)
+        elif self._task is not None:
+            self._task.cancel()  # between sessions, in the backoff wait: nothing to finish
         if self._task is not None:
             # The supervisor returns once the puppet has stopped; cancel it if it does not.
             await asyncio.wait({self._task}, timeout=10)
@@ -172,7 +174,10 @@ class WechatyAdapter:
                 if not self._closing:
                     log.warning("account %s: the puppet session ended", self.account)
             except Exception as exc:
-                self._report(exc)
+                if self._closing:  # we closed the channel under it: expected, not a failure
+                    log.debug("account %s: session ended on close: %r", self.account, exc)
+                else:
+                    self._report(exc)
             finally:
                 was_ready = self._ready.is_set()
                 self._ready.clear()
@@ -231,6 +236,7 @@ class WechatyAdapter:
         if await self._announce_rooms():
             self._last_reported = ""
             self._ready.set()
+            log.info("account %s: ready as %s", self.account, self.self_id)
 
     async def _announce_rooms(self) -> bool:
         try:

@@ -21,7 +21,9 @@ that an upgrade which fixes or breaks one is noticed.
    from what we already know.
 7. ``FileBox.from_url`` downloads the file to guess a name when given none, and
    ``FileBox.from_file`` calls the deprecated ``Logger.warn``: :func:`file_box` always names
-   the box and sets the media type directly.
+   the box and sets the media type directly. ``FileBox.to_json_str()``, which ``PuppetService``
+   sends, reads the deprecated ``mimeType`` property (``Logger.warn`` again): the box drops the
+   private slot that makes it do so.
 8. Its loggers print at INFO to stderr, message text included: quiet unless ``WECHATY_LOG``
    says otherwise.
 9. ``PuppetService.stop()`` calls the gateway even when the gateway is down or refused the
@@ -30,6 +32,9 @@ that an upgrade which fixes or breaks one is noticed.
 10. A wrong token surfaces as grpclib's ``GRPCError`` with status ``UNAUTHENTICATED``, raised
     from ``start()`` with the same error from ``stop()`` as its context:
     :func:`is_unauthenticated` recognises it so the adapter can say so in words.
+11. ``PuppetService`` sends its token as the HTTP/2 ``:authority`` header, and the ``hpack``
+    library logs every header it encodes at DEBUG: its logger is held at INFO so that turning
+    on debug logging never writes the token.
 """
 
 from __future__ import annotations
@@ -88,6 +93,7 @@ class _DropMessage(logging.Filter):
         return not str(record.msg).startswith(self.start)
 
 
+logging.getLogger("hpack").setLevel(logging.INFO)  # quirk 11: its DEBUG lines hold the token
 # Every login without plugins warns that no web service starts: exactly what we want.
 logging.getLogger("wechaty.plugin").addFilter(_DropMessage("there is not registed blueprint"))
 
@@ -209,6 +215,9 @@ def file_box(path: str | Path, name: str, *, keep_path: bool = False) -> Any:
                                        type=FileBoxType.Base64))
     box.mediaType = mimetypes.guess_type(name)[0] or "application/octet-stream"
     box.metadata = {"size": len(data)}
+    # quirk 7: to_json_str() reads every property with a "_" twin in __dict__, and the
+    # mimeType property warns through the deprecated Logger.warn; mediaType carries the type.
+    box.__dict__.pop("_mimeType", None)
     if keep_path:
         box.localPath = str(path)
     return box
