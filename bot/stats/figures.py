@@ -12,8 +12,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import String, and_, cast, func, select
 from sqlalchemy.orm import Session
 
 from bot.config import Home, Region
@@ -173,12 +174,8 @@ def collect(session: Session, home: Home, first: date, last: date, *,
                func.max(StatsCourseReach.members), func.sum(StatsCourseReach.pushes))
         .where(StatsCourseReach.day >= first, StatsCourseReach.day <= last)
         .group_by(StatsCourseReach.content_id, StatsCourseReach.group_id)).tuples().all()
-    responses: dict[str, list[float]] = defaultdict(list)
-    for group_id, seconds in session.execute(
-            select(StatsQuestion.group_id, StatsQuestion.response_seconds).where(
-                StatsQuestion.day >= first, StatsQuestion.day <= last,
-                StatsQuestion.response_seconds.is_not(None))):
-        responses[group_id].append(seconds)
+    responses = _values_by(session, StatsQuestion.group_id, StatsQuestion.response_seconds,
+                           StatsQuestion.day >= first, StatsQuestion.day <= last)
     report.sessions = _sessions(session, home, first, last, in_scope)
     participants: dict[str, int] = defaultdict(int)
     for s in report.sessions:
@@ -212,6 +209,21 @@ def collect(session: Session, home: Home, first: date, last: date, *,
     return report
 
 
+def _values_by(session: Session, key: Any, value: Any, *where: Any) -> dict[str, list[float]]:
+    """Every non-null ``value`` per ``key``, fetched as one joined string per key: a year holds
+    a hundred thousand response times, and one row per key is far cheaper than one per value."""
+    if session.get_bind().dialect.name == "postgresql":
+        joined = func.string_agg(cast(value, String), ",")
+    else:
+        joined = func.group_concat(value, ",")
+    found: dict[str, list[float]] = defaultdict(list)
+    query = select(key, joined).where(*where, value.is_not(None)).group_by(key)
+    for k, text in session.execute(query):
+        if text:
+            found[k] = [float(v) for v in text.split(",")]
+    return found
+
+
 def _sessions(session: Session, home: Home, first: date, last: date,
               in_scope: dict[str, Group]) -> list[SessionRow]:
     start, end = LocalDay(home.bot.timezone).bounds(first, last)
@@ -237,10 +249,8 @@ def _experts(session: Session, home: Home, first: date, last: date,
                    func.count(StatsQuestionExpert.answer_event_id)).where(*in_period)
             .group_by(StatsQuestionExpert.expert)):
         received[expert], answered[expert] = int(routed), int(done)
-    for expert, seconds in session.execute(
-            select(StatsQuestionExpert.expert, StatsQuestionExpert.response_seconds).where(
-                *in_period, StatsQuestionExpert.response_seconds.is_not(None))):
-        found[expert].append(seconds)
+    found.update(_values_by(session, StatsQuestionExpert.expert,
+                            StatsQuestionExpert.response_seconds, *in_period))
     regions = set(scope)
     ids = [e.id for e in home.experts.values() if e.region in regions]
     if len(regions) == len(home.regions):  # the whole province: experts no longer configured too
