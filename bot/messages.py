@@ -17,7 +17,8 @@ UNKNOWN_KEY = "未知的键 “{key}”，是否拼写错误？ (unknown key)"
 MISSING_KEY = "缺少必填项 “{key}” (missing key)"
 DUPLICATE_ID = "编号 “{id}” 重复，已在 {first} 使用 (duplicate id)"
 UNKNOWN_REF = "{what} “{id}” 不存在 (unknown {kind})"
-TIER_LEVEL = "群级别 {tier} 与地区 “{region}” 的层级（{level}）不符：省=senior，市=intermediate，县=junior"
+TIER_LEVEL = ("群级别 {tier} 与地区 “{region}” 的层级（{level}）不符："
+              "省=senior，市=intermediate，县=junior")
 EXPERT_TIER_LEVEL = "专家级别 {tier} 与地区 “{region}” 的层级（{level}）不符"
 SERIES_GAP = "系列 “{series}” 的集数应从 1 连续编号，缺少第 {missing} 集 (episodes must be 1..n)"
 SERIES_EMPTY = "系列 “{series}” 没有任何一集 (series has no episodes)"
@@ -29,6 +30,11 @@ NEEDS_URL_OR_FILE = "课程至少要有 url 或 file 之一 (url or file require
 ROOM_BINDING = "群需要 room_topic（群名称）或 room_id 之一来绑定微信群"
 NO_ACCOUNT = "账号 “{id}” 没有在 bot.yaml 的 accounts 中定义 (unknown account)"
 FILE_MISSING = "缺少文件 (file missing)"
+
+# --- the catalog on the command line --------------------------------------------------------------
+CONTENT_NONE_FOUND = "没有找到匹配的课程"
+CONTENT_UNKNOWN = "没有编号为 “{id}” 的课程"
+EXAMPLE_LINK = "（示例链接，非真实课程）"
 
 # --- chat basics ---------------------------------------------------------------------------------
 HELP_HEADER = "【农技助手使用说明】"
@@ -71,7 +77,8 @@ SCHED_REGION_OUTSIDE = ("地区 “{target}” 不在本文件的地区 {region}
 SCHED_NO_GROUPS = "targets 没有选中任何群 (targets match no group)"
 SCHED_ITEM_TIER = ("课程 “{item}” 适用于{tiers}，不适合{tier}群 “{group}” "
                    "(content not for this group's tier)")
-SCHED_SERIES_TIER = ("系列 “{series}” 的第 {episode} 集 “{item}” 适用于{tiers}，不适合{tier}群 “{group}” "
+SCHED_SERIES_TIER = ("系列 “{series}” 的第 {episode} 集 “{item}” 适用于{tiers}，"
+                     "不适合{tier}群 “{group}” "
                      "(episode not for this group's tier)")
 SCHED_ONE_WHEN = "when 里只能写一种：cron、weekly、daily、monthly、once 之一 (exactly one form)"
 SCHED_ONE_WHAT = "what 里只能写一种：item、series、pick 之一 (exactly one of item, series, pick)"
@@ -97,7 +104,6 @@ SCHED_REJECTED = ("【日程文件有错，未生效】{path}\n{problems}\n"
                   "在改正之前，这个文件仍按上一次正确的版本执行。")
 SCHED_REJECTED_NEW = ("【日程文件有错，未生效】{path}\n{problems}\n"
                       "这个文件在改正之前不会执行。")
-SCHED_EXAMPLE_LINK = "（示例链接，非真实课程）"
 SCHED_DURATION = "{minutes} 分钟"
 SCHED_DEFAULT_SPEAKER = "主讲：{speaker}"
 
@@ -201,7 +207,8 @@ STATS_WEEK_BODY = (
 STATS_WEEKLY_TITLE = "【每周统计】{region} {first}–{last}"
 REPORT_COVERS = "数据截至事件 #{event_id}（哈希 {event_hash}）"
 REPORT_VERIFY_OK = "报表核验通过：事件 #{event_id} 的哈希一致，事件链完整（{checked} 条）"
-REPORT_VERIFY_CHANGED = "报表核验失败：事件 #{event_id} 的哈希已变（报表记录 {recorded}，现为 {actual}）"
+REPORT_VERIFY_CHANGED = ("报表核验失败：事件 #{event_id} 的哈希已变"
+                         "（报表记录 {recorded}，现为 {actual}）")
 REPORT_VERIFY_BROKEN = "报表核验失败：事件链在 #{event_id} 处断开：{reason}"
 REPORT_VERIFY_MISSING = "报表核验失败：事件 #{event_id} 不存在"
 REPORT_NO_COVERAGE = "这个文件里没有找到报表的事件记录（不是 agribot 生成的报表？）"

@@ -8,6 +8,7 @@ whose failures are logged and retried on the next tick, so one bad tick never st
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
@@ -55,7 +56,5 @@ async def every(seconds: float, job: Callable[[], Awaitable[None] | None], name:
                 await result
         except Exception:
             log.exception("periodic job %s failed; retrying next tick", name)
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=seconds)
-        except TimeoutError:
-            pass

@@ -18,7 +18,8 @@ async def test_crash_is_logged_with_the_task_name(caplog: pytest.LogCaptureFixtu
     async with TaskGroup() as tasks:
         task = tasks.spawn(boom(), "sender:jilin")
         await asyncio.wait([task])
-    assert any("sender:jilin" in r.getMessage() for r in caplog.records if r.levelno == logging.ERROR)
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert any("sender:jilin" in e for e in errors)
 
 
 async def test_periodic_job_survives_a_failing_tick(caplog: pytest.LogCaptureFixture) -> None:

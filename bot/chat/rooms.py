@@ -59,15 +59,15 @@ class RoomDirectory:
             if group.account != account:
                 continue
             known = self._room_of.get(group.id)
-            room = _first(by_id.get(group.room_id or ""), by_id.get(known or ""),
-                          by_topic.get(group.room_topic or ""))
-            if room is None:
+            chosen = _first(by_id.get(group.room_id or ""), by_id.get(known or ""),
+                            by_topic.get(group.room_topic or ""))
+            if chosen is None:
                 report.unbound.append(group.id)
                 continue
-            report.bound[group.id] = room.id
-            self._set(account, group.id, room.id)
-            session.merge(RoomBinding(group_id=group.id, account=account, room_id=room.id,
-                                      topic=room.topic, bound_at=naive_utc(now)))
+            report.bound[group.id] = chosen.id
+            self._set(account, group.id, chosen.id)
+            session.merge(RoomBinding(group_id=group.id, account=account, room_id=chosen.id,
+                                      topic=chosen.topic, bound_at=naive_utc(now)))
         used = set(report.bound.values())
         report.unknown = [r for r in rooms if r.id not in used]
         return report

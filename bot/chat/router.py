@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import eventlog
 from bot import messages as msg
 from bot.chat.parse import parse_command
 from bot.chat.rooms import RoomDirectory
@@ -22,7 +23,6 @@ from bot.clock import Clock
 from bot.config import Home
 from bot.core.messages import Inbound, MembershipChange, MessageKind, Target, TextOut
 from bot.delivery.outbox import Outgoing, enqueue
-from bot import eventlog
 
 log = logging.getLogger(__name__)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from bot import messages as msg
 from bot.cli.context import Context
 from bot.cli.table import render
 from bot.config.models import ContentItem
@@ -54,11 +55,12 @@ def content(ctx: Context, args: argparse.Namespace) -> int:
     if args.content_command == "search":
         words = args.text.lower().split()
         found = [i for i in home.items.values() if all(w in _haystack(i, ctx) for w in words)]
-        print(render(headers, [_item_row(i, ctx) for i in found]) if found else "没有找到匹配的课程")
+        rows = [_item_row(i, ctx) for i in found]
+        print(render(headers, rows) if found else msg.CONTENT_NONE_FOUND)
         return 0 if found else 1
     item = home.items.get(args.id)
     if item is None:
-        print(f"没有编号为 “{args.id}” 的课程", file=sys.stderr)
+        print(msg.CONTENT_UNKNOWN.format(id=args.id), file=sys.stderr)
         return 1
     print(show_item(item, ctx))
     return 0
@@ -79,7 +81,7 @@ def show_item(item: ContentItem, ctx: Context) -> str:
     if item.duration is not None:
         lines.append(f"时长: {item.duration // 60} 分 {item.duration % 60:02d} 秒")
     if item.url:
-        lines.append(f"链接: {item.url}" + ("（示例链接，非真实课程）" if item.url_is_example else ""))
+        lines.append(f"链接: {item.url}" + (msg.EXAMPLE_LINK if item.url_is_example else ""))
     if item.file:
         lines.append(f"文件: content_library/media/{item.file}")
     if item.series:

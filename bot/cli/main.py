@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run.add_arguments(add("run", run.run, "运行机器人 (run the bot)"))
     gateway.add_arguments(add("gateway", gateway.gateway,
-                              "本地微信网关：用 gRPC 提供模拟世界 (a local puppet-service gateway)"))
+                              "本地微信网关：用 gRPC 提供模拟世界 (local puppet-service gateway)"))
 
     add("check", inspect.check, "检查所有 YAML 文件 (validate every YAML file)")
     add("groups", inspect.groups, "地区、群、账号一览 (the region tree with its groups)")

@@ -33,6 +33,7 @@ from bot.config.yamlio import Location, YamlDocument, load_yaml
 from bot.domain import Level
 
 HOME_ENV = "AGRIBOT_HOME"
+_KIND_LABEL = {"region": "地区", "industry": "产业", "series": "系列"}
 DB_URL_ENV = "AGRIBOT_DB_URL"
 
 
@@ -211,12 +212,13 @@ class _CrossCheck:
         topics: dict[str, str] = {}
         for i, group in enumerate(groups_file.groups):
             loc: tuple[str | int, ...] = ("groups", i)
-            region = self._ref(groups_doc, (*loc, "region"), group.region, regions, "地区", "region")
+            region = self._ref(groups_doc, (*loc, "region"), group.region, regions, "region")
             if region is not None and region.level != group.tier.level:
                 self.loader.add(groups_doc, (*loc, "tier"), msg.TIER_LEVEL.format(
                     tier=group.tier.value, region=group.region, level=region.level.value))
             if group.account not in accounts:
-                self.loader.add(groups_doc, (*loc, "account"), msg.NO_ACCOUNT.format(id=group.account))
+                self.loader.add(groups_doc, (*loc, "account"),
+                                msg.NO_ACCOUNT.format(id=group.account))
             if group.room_topic is None and group.room_id is None:
                 self.loader.add(groups_doc, loc, msg.ROOM_BINDING)
             if group.room_topic is not None:
@@ -226,18 +228,18 @@ class _CrossCheck:
                 topics.setdefault(group.room_topic, group.id)
 
         for i, admin in enumerate(groups_file.admins):
-            self._ref(groups_doc, ("admins", i, "region"), admin.region, regions, "地区", "region")
+            self._ref(groups_doc, ("admins", i, "region"), admin.region, regions, "region")
         experts = self._unique(
             (groups_doc, ("experts", i, "id"), e) for i, e in enumerate(groups_file.experts)
         )
         for i, expert in enumerate(groups_file.experts):
             loc = ("experts", i)
-            region = self._ref(groups_doc, (*loc, "region"), expert.region, regions, "地区", "region")
+            region = self._ref(groups_doc, (*loc, "region"), expert.region, regions, "region")
             if region is not None and region.level != expert.tier.level:
                 self.loader.add(groups_doc, (*loc, "tier"), msg.EXPERT_TIER_LEVEL.format(
                     tier=expert.tier.value, region=expert.region, level=region.level.value))
             for j, industry in enumerate(expert.industries):
-                self._ref(groups_doc, (*loc, "industries", j), industry, industries, "产业", "industry")
+                self._ref(groups_doc, (*loc, "industries", j), industry, industries, "industry")
 
         series, items, episodes = self._catalog(industries)
         if self.loader.problems:
@@ -279,10 +281,10 @@ class _CrossCheck:
         for doc, file in self.contents:
             for i, s in enumerate(file.series):
                 if s.industry is not None:
-                    self._ref(doc, ("series", i, "industry"), s.industry, industries, "产业", "industry")
+                    self._ref(doc, ("series", i, "industry"), s.industry, industries, "industry")
             for i, item in enumerate(file.items):
                 loc: tuple[str | int, ...] = ("items", i)
-                self._ref(doc, (*loc, "industry"), item.industry, industries, "产业", "industry")
+                self._ref(doc, (*loc, "industry"), item.industry, industries, "industry")
                 if item.url is None and item.file is None:
                     self.loader.add(doc, loc, msg.NEEDS_URL_OR_FILE)
                 if item.file is not None and not self._media_exists(item.file):
@@ -293,7 +295,7 @@ class _CrossCheck:
                     continue
                 if item.episode is None:
                     self.loader.add(doc, (*loc, "series"), msg.SERIES_WITHOUT_EPISODE)
-                elif self._ref(doc, (*loc, "series"), item.series, series, "系列", "series"):
+                elif self._ref(doc, (*loc, "series"), item.series, series, "series"):
                     if item.episode in numbered[item.series]:
                         self.loader.add(doc, (*loc, "episode"), msg.SERIES_DUP_EPISODE.format(
                             series=item.series, episode=item.episode))
@@ -323,7 +325,8 @@ class _CrossCheck:
         first: dict[str, str] = {}
         for doc, loc, entry in entries:
             if entry.id in index:
-                self.loader.add(doc, loc, msg.DUPLICATE_ID.format(id=entry.id, first=first[entry.id]))
+                self.loader.add(doc, loc,
+                                msg.DUPLICATE_ID.format(id=entry.id, first=first[entry.id]))
                 continue
             line, _ = doc.position(loc)
             index[entry.id] = entry
@@ -331,9 +334,10 @@ class _CrossCheck:
         return index
 
     def _ref(self, doc: YamlDocument, loc: Location, ref: str, index: Mapping[str, Any],
-             what: str, kind: str) -> Any:
+             kind: str) -> Any:
         """Look ``ref`` up in ``index``; report it at ``loc`` when it does not exist."""
         found = index.get(ref)
         if found is None:
-            self.loader.add(doc, loc, msg.UNKNOWN_REF.format(what=what, id=ref, kind=kind))
+            self.loader.add(doc, loc, msg.UNKNOWN_REF.format(what=_KIND_LABEL[kind], id=ref,
+                                                             kind=kind))
         return found

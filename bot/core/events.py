@@ -16,7 +16,8 @@ LEAVE = "leave"  # actor the member who left
 PUSH_QUEUED = "push_queued"  # ref content id; detail {schedule, fire_time, key}
 PUSH_SENT = "push_sent"  # ref content id; detail {key, schedule, members: room size at send time}
 PUSH_FAILED = "push_failed"  # ref content id; detail {key, error, attempts}
-PUSH_SKIPPED = "push_skipped"  # ref content id or None; detail {schedule, reason: quiet|missed|paused|exhausted}
+# ref content id or None; detail {schedule, reason: quiet | missed | paused | exhausted}
+PUSH_SKIPPED = "push_skipped"
 DEAD_LETTER = "dead_letter"  # any purpose; ref outbox key; detail {purpose, error, attempts}
 
 # questions and answers (ref "Q-0042")

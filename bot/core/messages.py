@@ -96,7 +96,8 @@ class ImageOut:
 
 
 Payload = TextOut | LinkOut | FileOut | ImageOut
-_KINDS: dict[str, type[Any]] = {"text": TextOut, "link": LinkOut, "file": FileOut, "image": ImageOut}
+_KINDS: dict[str, type[Any]] = {
+    "text": TextOut, "link": LinkOut, "file": FileOut, "image": ImageOut}
 _NAMES = {cls: name for name, cls in _KINDS.items()}
 
 

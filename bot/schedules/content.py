@@ -119,7 +119,7 @@ def render_message(item: ContentItem, group: Group, template: str | None,
                             msg.SCHED_DEFAULT_SPEAKER.format(speaker=item.speaker)
                             if item.speaker else "", minutes)
     text = " · ".join(p for p in parts if p)
-    return text + msg.SCHED_EXAMPLE_LINK if item.url_is_example else text
+    return text + msg.EXAMPLE_LINK if item.url_is_example else text
 
 
 def payload_for(home: Home, item: ContentItem, group: Group, template: str | None,

@@ -32,7 +32,7 @@ from bot.core.messages import Inbound  # noqa: E402
 from bot.db.engine import make_engine, session_factory, upgrade  # noqa: E402
 from bot.db.schema import Event  # noqa: E402
 from bot.transport.local_puppet import LocalPuppet  # noqa: E402
-from bot.transport.local_world import LocalWorld, room_id_for  # noqa: E402
+from bot.transport.local_world import LocalWorld  # noqa: E402
 from bot.transport.wechaty_adapter import WechatyAdapter  # noqa: E402
 
 MESSAGES = 2000

@@ -13,9 +13,9 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from homegen import generate_home  # noqa: E402
+from homegen import generate_home
 
-from bot.config import load_home  # noqa: E402
+from bot.config import load_home
 
 GROUPS, ITEMS, TARGET_S = 3000, 10_000, 3.0
 

@@ -32,9 +32,11 @@ def generate_home(root: Path, *, groups: int, items: int, cities: int = 30) -> P
     group_list += [{"id": f"g-k{n}", "name": f"第{n}县初级群", "tier": "junior", "region": f"k{n}",
                     "account": "jilin-kexie", "room_topic": f"第{n}县初级群"}
                    for n in range(counties)]
-    experts = [{"id": f"wxid_e{n}", "name": f"专家{n}", "industries": [industries[n % 11]],
+    experts = [{"id": f"wxid_e{n}", "name": f"专家{n}",
+                "industries": [industries[n % 11]],
                 "region": f"c{n % cities}", "tier": "intermediate"} for n in range(200)]
-    admins = [{"id": f"wxid_a{n}", "name": f"管理员{n}", "region": f"k{n}"} for n in range(counties)]
+    admins = [{"id": f"wxid_a{n}", "name": f"管理员{n}", "region": f"k{n}"}
+              for n in range(counties)]
     _dump(root / "config" / "groups.yaml", {
         "regions": {"id": "p", "name": "省", "cities": city_list},
         "groups": group_list, "admins": admins, "experts": experts})

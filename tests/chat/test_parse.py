@@ -52,7 +52,10 @@ def test_parser_never_raises(text: str) -> None:
     assert "\u200b" not in clean(text)
 
 
-@given(st.text(alphabet=st.sampled_from("#＃问答 \u200b\u2005\x00\x1fQ-0123456789香菇"), max_size=50))
+NOISE = st.sampled_from("#＃问答 \u200b\u2005\x00\x1fQ-0123456789香菇")
+
+
+@given(st.text(alphabet=NOISE, max_size=50))
 def test_parser_on_command_like_noise(text: str) -> None:
     """Noise made of command characters never raises and never yields an empty name."""
     result = parse_command(text)

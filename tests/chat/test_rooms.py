@@ -43,7 +43,7 @@ def test_other_accounts_groups_are_left_alone(demo_copy: Path, engine: Engine) -
     home = load_home(demo_copy)
     directory = RoomDirectory(home)
     with session_factory(engine).begin() as session:
-        report = directory.bind(session, "another-account", [RoomInfo("r1", "吉林省高级农技师工作群")],
-                                NOW)
+        report = directory.bind(session, "another-account",
+                                [RoomInfo("r1", "吉林省高级农技师工作群")], NOW)
     assert report.bound == {} and report.unbound == []
     assert directory.group_for_room("another-account", "r1") is None

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from bot import eventlog
+from bot import messages as msg
 from bot.chat.router import CommandSpec
 from bot.chat.turn import Turn
 from bot.core.messages import Inbound, MembershipChange, MessageKind
@@ -131,7 +132,7 @@ def test_a_failing_message_in_a_batch_costs_only_its_own_apology(chat: Chat) -> 
     batch = [Inbound(f"b{n}", ACCOUNT, room_of("nongan-junior"), TECH, "张三", f"#签到 {word}",
                      chat.clock.now()) for n, word in enumerate(["一", "坏", "三"])]
     chat.router.handle_batch(batch)
-    assert chat.texts() == ["收到 一", "抱歉，处理这条消息时出错了，已记录，请稍后再试。", "收到 三"]
+    assert chat.texts() == ["收到 一", msg.HANDLER_FAILED, "收到 三"]
     assert [e.kind for e in events(chat)] == ["command", "command"]
     with session_factory(chat.engine)() as session:
         assert eventlog.verify(session) == (2, None)

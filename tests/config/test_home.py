@@ -1,4 +1,4 @@
-"""Loading a whole home: the demo passes, and each kind of mistake in a copy is named at its place."""
+"""Loading a whole home: the demo passes; each mistake in a copy is named at its place."""
 
 from __future__ import annotations
 

@@ -24,8 +24,9 @@ def only_problem(path: Path) -> str:
 
 
 def test_positions_point_at_values_and_keys(tmp_path: Path) -> None:
-    """A location inside the data maps back to the 1-based line and column of that value."""
-    doc = load_yaml(write(tmp_path, "groups:\n  - id: a\n    tier: senior\n  - id: b\n    tier: x\n"))
+    """A location inside the data maps back to the 1-based line and column of the value."""
+    text = "groups:\n  - id: a\n    tier: senior\n  - id: b\n    tier: x\n"
+    doc = load_yaml(write(tmp_path, text))
     assert doc.data["groups"][1]["tier"] == "x"
     assert doc.position(("groups", 1, "tier")) == (5, 11)
     assert doc.position(("groups", 1, "tier"), at_key=True) == (5, 5)
@@ -78,7 +79,7 @@ def test_small_aliases_are_allowed(tmp_path: Path) -> None:
 
 def test_non_utf8_is_refused_with_position(tmp_path: Path) -> None:
     """A GBK-encoded file (common on Windows) is refused at the first bad byte."""
-    path = write(tmp_path, "id: a\nname: ".encode() + "吉林".encode("gbk") + b"\n")
+    path = write(tmp_path, b"id: a\nname: " + "吉林".encode("gbk") + b"\n")
     assert only_problem(path).startswith(f"{path}:2:7: ")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -33,7 +34,7 @@ def test_appends_chain_and_verify(engine: Engine) -> None:
         events = session.query(Event).order_by(Event.id).all()
         assert [e.id for e in events] == [1, 2, 3, 4, 5]
         assert events[0].prev_hash == eventlog.GENESIS
-        assert all(b.prev_hash == a.hash for a, b in zip(events, events[1:], strict=False))
+        assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(events))
         assert eventlog.verify(session) == (5, None)
         assert eventlog.head(session) == (5, events[-1].hash)
         # the stored time reads back exactly, so the hash is reproducible on either database
