@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.config.problems import ConfigError
 from bot.config.yamlio import MAX_FILE_BYTES, load_yaml
+from tests.conftest import REPO
 
 
 def write(tmp_path: Path, text: str | bytes, name: str = "f.yaml") -> Path:
@@ -93,3 +95,32 @@ def test_bom_and_empty_files(tmp_path: Path) -> None:
     """A UTF-8 byte-order mark is tolerated; an empty file is empty data."""
     assert load_yaml(write(tmp_path, "\ufeffa: 1\n")).data == {"a": 1}
     assert load_yaml(write(tmp_path, "", "empty.yaml")).data is None
+
+
+EDGE_CASES = """\
+base: &base {tier: junior, count: 3, on: yes, ratio: 0.5, none: ~, day: 2026-12-01}
+merged:
+  <<: *base
+  count: 4
+shared: [*base, *base]
+explicit: !!str 123
+quoted: "yes"
+nested: {a: [1, [2, {b: null}]], "key with space": no}
+1: numeric key
+"""
+
+
+def test_data_is_exactly_what_pyyaml_builds(tmp_path: Path) -> None:
+    """Merge keys, aliases, YAML 1.1 booleans, dates, explicit tags and numeric keys mean what
+    PyYAML says they mean."""
+    path = write(tmp_path, EDGE_CASES)
+    assert load_yaml(path).data == yaml.safe_load(EDGE_CASES)
+
+
+def test_demo_files_load_as_pyyaml_loads_them() -> None:
+    """Every YAML file of the demo home gives the same data as yaml.safe_load."""
+    files = [p for part in ("config", "content_library", "schedules")
+             for p in (REPO / part).rglob("*.yaml")]
+    assert len(files) > 8
+    for path in files:
+        assert load_yaml(path).data == yaml.safe_load(path.read_text("utf-8")), path
