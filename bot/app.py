@@ -222,7 +222,8 @@ class AgriBot:
         self._wake[account] = wake = asyncio.Event()
         sender = Sender(home=self.home, account=account, sessions=self.sessions,
                         transport=adapter, rooms=self.rooms, clock=self.clock,
-                        webhooks=webhooks, sleep=self._napper(wake))
+                        webhooks=webhooks, sleep=self._napper(wake),
+                        online=lambda: self.adapters[account].ready)
         self.senders[account] = sender
         self._draining.append(self._tasks.spawn(sender.run(self.stop), f"sender:{account}"))
 

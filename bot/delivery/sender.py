@@ -102,7 +102,7 @@ class Sender:
                  webhooks: Mapping[str, Transport] | None = None,
                  rng: random.Random | None = None, sleep: Sleep | None = None,
                  worker: str | None = None, lease: timedelta = CLAIM_LEASE,
-                 idle_seconds: float = 1.0) -> None:
+                 idle_seconds: float = 1.0, online: Callable[[], bool] = lambda: True) -> None:
         config = next((a for a in home.bot.accounts if a.id == account), None)
         if config is None:
             raise ValueError(f"account {account!r} is not in bot.yaml")
@@ -118,6 +118,9 @@ class Sender:
         self._sleep = sleep
         self._lease = lease
         self._idle_seconds = idle_seconds
+        # While the account is disconnected nothing is claimed for it: a long outage must not
+        # use up attempts and dead-letter what is queued. Robots do not depend on it.
+        self._online = online
         self._settings = home.bot.outbox
         self.bucket = TokenBucket(config.rate, clock, rng=self._rng)
         self._robot_buckets: dict[str, TokenBucket] = {}
@@ -144,7 +147,7 @@ class Sender:
         """Send what the pacing allows now; return the seconds until it is worth calling again
         (the next send the pacing allows, or a short poll when nothing is due)."""
         while True:
-            wait = self.bucket.wait_seconds()
+            wait = self.bucket.wait_seconds() if self._online() else self._idle_seconds
             if wait == 0:
                 row = self._claim()
                 if row is None:

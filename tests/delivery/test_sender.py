@@ -356,3 +356,20 @@ async def test_run_without_injected_sleep_stops_promptly(engine: Engine) -> None
     assert not task.done()
     stop.set()
     await asyncio.wait_for(task, timeout=5)
+
+
+async def test_nothing_is_claimed_while_the_account_is_offline(engine: Engine) -> None:
+    """A disconnected account claims nothing, so an outage of any length uses up no attempts;
+    once it is back, the queue goes out."""
+    clock = ManualClock(T0)
+    online = False
+    transport = RecordingTransport(clock)
+    s = make_sender(engine, demo_home(), clock, transport, online=lambda: online)
+    queue(engine, clock, reply("r1"), push("p1"))
+    for _ in range(3 * 60 * 60):  # three hours of stepping while offline
+        clock.advance(await s.step())
+    assert transport.delivered == []
+    assert [(r.status, r.attempts) for r in rows(engine)] == [("pending", 0), ("pending", 0)]
+    online = True
+    await drive(s, clock, lambda: done(engine, "r1", "p1"))
+    assert len(transport.delivered) == 2
