@@ -10,12 +10,28 @@ from bot.cli.context import Context
 from bot.cli.table import render
 from bot.config.models import ContentItem
 from bot.domain import LEVEL_LABEL
+from bot.config import ConfigError, Problem
+from bot.qa.settings import load_qa_settings
 from bot.schedules.loader import load_schedules
+from bot.stats.settings import load_reports_config
 
 
 def check(ctx: Context, _args: argparse.Namespace) -> int:
-    home = ctx.home  # raises ConfigError, printed by main as path:line:col lines
-    schedules = load_schedules(home, examples=True)  # schedules/**/*.yaml, examples included
+    """Every YAML file of the home; all problems of all files at once, as path:line:col."""
+    home = ctx.home  # the files everything else refers to: their problems come alone
+    problems: list[Problem] = []
+    schedules: list[object] = []
+    try:
+        schedules = list(load_schedules(home, examples=True))  # examples are checked too
+    except ConfigError as exc:
+        problems += exc.problems
+    for load in (lambda: load_qa_settings(ctx.paths), lambda: load_reports_config(home)):
+        try:
+            load()
+        except ConfigError as exc:
+            problems += exc.problems
+    if problems:
+        raise ConfigError(problems)
     print(f"OK  {ctx.paths.root}: {len(home.regions)} 个地区, {len(home.groups)} 个群, "
           f"{len(home.experts)} 位专家, {len(home.items)} 个课程, {len(schedules)} 个推送日程")
     return 0

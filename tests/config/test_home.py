@@ -137,3 +137,16 @@ def test_check_passes_on_demo(demo_copy: Path, capsys: pytest.CaptureFixture[str
     """``agribot check`` on the demo home exits 0 and says what it found."""
     assert main(["check", "--home", str(demo_copy)]) == 0
     assert "OK" in capsys.readouterr().out
+
+
+def test_check_covers_every_settings_file(
+    demo_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Q&A and report settings are checked with the rest, all problems in one run."""
+    (demo_copy / "config" / "qa.yaml").write_text("deadlines: {cty: 8}\n", encoding="utf-8")
+    reports = demo_copy / "config" / "reports.yaml"
+    line = edit(reports, "enabled:", "enabeld:")
+    assert main(["check", "--home", str(demo_copy)]) == 1
+    err = capsys.readouterr().err
+    assert f"{demo_copy / 'config' / 'qa.yaml'}:1:" in err and "cty" in err
+    assert f"{reports}:{line}:" in err and "enabeld" in err
