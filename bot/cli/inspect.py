@@ -8,9 +8,9 @@ import sys
 from bot import messages as msg
 from bot.cli.context import Context
 from bot.cli.table import render
+from bot.config import ConfigError, Problem
 from bot.config.models import ContentItem
 from bot.domain import LEVEL_LABEL
-from bot.config import ConfigError, Problem
 from bot.qa.settings import load_qa_settings
 from bot.schedules.loader import load_schedules
 from bot.stats.settings import load_reports_config
