@@ -139,11 +139,15 @@ class _Loader:
         except ConfigError as exc:
             self.problems.extend(exc.problems)
             return None
+        validated = self.validate(doc, model)
+        return None if validated is None else (doc, validated)
+
+    def validate(self, doc: YamlDocument, model: type[M]) -> M | None:
         if not isinstance(doc.data, dict):
             self.problems.append(doc.problem((), msg.NOT_A_MAPPING))
             return None
         try:
-            return doc, model.model_validate(doc.data)
+            return model.model_validate(doc.data)
         except ValidationError as exc:
             for error in exc.errors(include_url=False):
                 self.problems.append(_validation_problem(doc, error))
@@ -167,6 +171,21 @@ def _validation_problem(doc: YamlDocument, error: Any) -> Problem:
     text = str(error["msg"]).removeprefix("Value error, ")
     where = ".".join(str(p) for p in loc)
     return doc.problem(loc, f"{where}: {text}" if where else text)
+
+
+def load_settings(path: Path, model: type[M]) -> M:
+    """An optional settings file of a home (``config/qa.yaml``, ``config/reports.yaml``): the
+    model's defaults when it is absent or empty, else validated, problems at path:line:col."""
+    if not path.is_file():
+        return model()
+    doc = load_yaml(path)
+    if doc.data is None:
+        return model()
+    loader = _Loader()
+    settings = loader.validate(doc, model)
+    if settings is None:
+        raise ConfigError(loader.problems)
+    return settings
 
 
 def load_home(home: str | Path | HomePaths | None = None) -> Home:

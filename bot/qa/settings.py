@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import re
 from datetime import time
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, ValidationError, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from bot import messages as msg
-from bot.config import ConfigError, HomePaths
+from bot.config import HomePaths
+from bot.config.home import load_settings
 from bot.config.models import Model
-from bot.config.yamlio import YamlDocument, load_yaml
 from bot.domain import Level
 
 FILE_NAME = "qa.yaml"
@@ -84,27 +84,4 @@ class QaSettings(Model):
 
 def load_qa_settings(paths: HomePaths) -> QaSettings:
     """Read ``config/qa.yaml``, or the defaults when it is absent; raise :class:`ConfigError`."""
-    path = paths.config / FILE_NAME
-    if not path.is_file():
-        return QaSettings()
-    doc = load_yaml(path)
-    if doc.data is None:
-        return QaSettings()
-    if not isinstance(doc.data, dict):
-        raise ConfigError([doc.problem((), msg.NOT_A_MAPPING)])
-    try:
-        return QaSettings.model_validate(doc.data)
-    except ValidationError as exc:
-        raise ConfigError([_problem(doc, e) for e in exc.errors(include_url=False)]) from None
-
-
-def _problem(doc: YamlDocument, error: Any) -> Any:
-    loc = tuple(error["loc"])
-    key = loc[-1] if loc else ""
-    if error["type"] == "extra_forbidden":
-        return doc.problem(loc, msg.UNKNOWN_KEY.format(key=key), at_key=True)
-    if error["type"] == "missing":
-        return doc.problem(loc, msg.MISSING_KEY.format(key=key))
-    text = str(error["msg"]).removeprefix("Value error, ")
-    where = ".".join(str(p) for p in loc)
-    return doc.problem(loc, f"{where}: {text}" if where else text)
+    return load_settings(paths.config / FILE_NAME, QaSettings)

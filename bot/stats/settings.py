@@ -10,12 +10,12 @@ import datetime as dt
 import re
 from typing import Annotated
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 
 from bot import messages as msg
-from bot.config import ConfigError, Home
+from bot.config import Home
+from bot.config.home import load_settings
 from bot.config.models import Model
-from bot.config.yamlio import load_yaml
 
 FILE_NAME = "reports.yaml"
 WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
@@ -62,23 +62,4 @@ class ReportsConfig(Model):
 
 def load_reports_config(home: Home) -> ReportsConfig:
     """Read ``config/reports.yaml``; defaults when absent; errors carry ``path:line:col``."""
-    path = home.paths.config / FILE_NAME
-    if not path.is_file():
-        return ReportsConfig()
-    doc = load_yaml(path)
-    if doc.data is None:
-        return ReportsConfig()
-    if not isinstance(doc.data, dict):
-        raise ConfigError([doc.problem((), msg.NOT_A_MAPPING)])
-    try:
-        return ReportsConfig.model_validate(doc.data)
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors(include_url=False):
-            loc = tuple(error["loc"])
-            text = str(error["msg"]).removeprefix("Value error, ")
-            if error["type"] == "extra_forbidden":
-                text = msg.UNKNOWN_KEY.format(key=loc[-1] if loc else "")
-            problems.append(doc.problem(loc, f"{'.'.join(map(str, loc))}: {text}",
-                                        at_key=error["type"] == "extra_forbidden"))
-        raise ConfigError(problems) from None
+    return load_settings(home.paths.config / FILE_NAME, ReportsConfig)
