@@ -41,14 +41,10 @@ def answer_command(ctx: QaContext, turn: Turn, args: str) -> None:
     if turn.expert() is None:
         turn.reply(msg.QA_NOT_EXPERT, mentions=_at(turn))
         return
-    word, number, text = _split_id(args)
-    if not word:
-        turn.reply(msg.QA_ANSWER_HINT, mentions=_at(turn))
+    found = _question_named(turn, args, msg.QA_ANSWER_HINT, lock=True)
+    if found is None:
         return
-    question = store.get(turn.session, number, lock=True)
-    if question is None:
-        turn.reply(msg.QA_BAD_ID.format(word=word[:40]), mentions=_at(turn))
-        return
+    question, text = found
     if not text:
         turn.reply(msg.QA_EMPTY_ANSWER.format(qid=store.qid(question)), mentions=_at(turn))
         return
@@ -99,14 +95,10 @@ def _post_answer(turn: Turn, question: Question, text: str, *, via: str) -> None
 
 def close_command(ctx: QaContext, turn: Turn, args: str) -> None:
     """``#解决 <Q-id>``, by the asker or an admin of the question's group."""
-    word, number, _ = _split_id(args)
-    if not word:
-        turn.reply(msg.QA_CLOSE_HINT, mentions=_at(turn))
+    found = _question_named(turn, args, msg.QA_CLOSE_HINT, lock=True)
+    if found is None:
         return
-    question = store.get(turn.session, number, lock=True)
-    if question is None:
-        turn.reply(msg.QA_BAD_ID.format(word=word[:40]), mentions=_at(turn))
-        return
+    question, _ = found
     ref = store.qid(question)
     if not (turn.sender == question.asker_id or _admin_of(turn, question)):
         turn.reply(msg.QA_CLOSE_DENIED.format(qid=ref), mentions=_at(turn))
@@ -170,14 +162,23 @@ def faq_remove_command(ctx: QaContext, turn: Turn, args: str) -> None:
 
 
 def _faq_target(turn: Turn, args: str, command: str) -> Question | None:
-    word, number, _ = _split_id(args)
+    found = _question_named(turn, args, msg.QA_FAQ_HINT.format(command=command))
+    return found[0] if found else None
+
+
+def _question_named(turn: Turn, args: str, hint: str, *, lock: bool = False
+                    ) -> tuple[Question, str] | None:
+    """The question ``args`` starts with, and the text after its id; when there is no id or
+    no such question the sender is told (``hint`` shows how to write the command)."""
+    word, number, text = _split_id(args)
     if not word:
-        turn.reply(msg.QA_FAQ_HINT.format(command=command), mentions=_at(turn))
+        turn.reply(hint, mentions=_at(turn))
         return None
-    question = store.get(turn.session, number)
+    question = store.get(turn.session, number, lock=lock)
     if question is None:
         turn.reply(msg.QA_BAD_ID.format(word=word[:40]), mentions=_at(turn))
-    return question
+        return None
+    return question, text
 
 
 def _add_to_faq(ctx: QaContext, turn: Turn, question: Question, answer: str, *,
