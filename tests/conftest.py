@@ -8,13 +8,13 @@ PostgreSQL half is skipped on a machine without the server, except under CI (``C
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import Engine, create_engine, text
 
 from bot.db.engine import make_engine, upgrade
@@ -75,10 +75,13 @@ def engine(db_url: str) -> Iterator[Engine]:
 
 
 def unpaced(home: Path) -> Path:
-    """Lift the WeChat pacing of a home copy: pacing has its own tests, elsewhere it only waits."""
+    """Lift the WeChat pacing of every account in a home copy (no jitter either): pacing has
+    its own tests; elsewhere it only makes tests wait."""
     bot_yaml = home / "config" / "bot.yaml"
-    bot_yaml.write_text(re.sub(r"rate: \{[^}]*\}", "rate: {per_minute: 600, burst: 20}",
-                               bot_yaml.read_text("utf-8")), "utf-8")
+    config = yaml.safe_load(bot_yaml.read_text("utf-8"))
+    for account in config["accounts"]:
+        account["rate"] = {"per_minute": 600, "burst": 20, "jitter_seconds": 0}
+    bot_yaml.write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
     return home
 
 
