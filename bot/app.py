@@ -121,7 +121,8 @@ class AgriBot:
             adapter = WechatyAdapter(
                 account, self._puppet_factory(account),
                 on_message=self._on_message, on_membership=self._on_membership,
-                on_ready=self._on_ready_for(account), clock=self.clock)
+                on_ready=self._on_ready_for(account), clock=self.clock,
+                media_dir=self.home.paths.data / "media" / account)
             self.adapters[account] = await self._stack.enter_async_context(adapter)
             self._start_sender(account, adapter)
         self._start_periodic_jobs()

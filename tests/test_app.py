@@ -175,3 +175,28 @@ async def test_training_session_and_weekly_figures(running: tuple[AgriBot, Watch
     world.speak(ROOM, admin, "#统计")
     figures = await watch.until(watch.bot_said(ROOM, "签到"))
     assert "培训 1 场，签到 3 人次" in figures.text
+
+
+async def test_a_photo_after_the_question_reaches_the_expert(
+        running: tuple[AgriBot, Watch], tmp_path: Path) -> None:
+    """The photo a technician sends right after asking is forwarded to the expert as a photo."""
+    bot, watch = running
+    world = watch.world
+    room = room_id_for("jiutai-junior")
+    expert = next(e.id for e in bot.home.experts.values()
+                  if e.region == "jiutai" and "edible_fungi" in e.industries)
+    asker = next(c.id for c in world.members(room) if c.id.startswith("wxid_t_"))
+    photo = tmp_path / "菌棒.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0" + b"fake jpeg body" * 100)
+    world.speak(room, asker, "#问 菌棒上长了绿色的霉，看图")
+    await watch.until(watch.bot_said(room, "Q-0001"))
+    world.post(room, asker, "image", file_name=photo.name, file_path=str(photo),
+               file_size=photo.stat().st_size)
+
+    def forwarded() -> Message | None:
+        return next((m for m in world.private_messages(expert)
+                     if m.from_id == BOT and m.type == "image"), None)
+
+    image = await watch.until(forwarded)
+    assert Path(image.file_path).read_bytes() == photo.read_bytes()
+    assert any("见下一条" in m.text for m in world.private_messages(expert))

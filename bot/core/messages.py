@@ -47,6 +47,7 @@ class Inbound:
     mentions: tuple[str, ...] = ()  # contact ids
     mentions_bot: bool = False
     quote: Quote | None = None
+    media: str | None = None  # a photo, video or file, saved locally by the adapter
 
 
 @dataclass(frozen=True)

@@ -105,12 +105,15 @@ def attachment_fallback(ctx: QaContext, turn: Turn) -> bool:
     question = store.latest_of(turn.session, turn.sender, turn.group.id, turn.now - window)
     if question is None:
         return False
-    store.add_attachment(question, kind, turn.inbound.message_id)
+    store.add_attachment(question, kind, turn.inbound.message_id, turn.inbound.media)
     ref = store.qid(question)
     label = msg.QA_IMAGE if kind == "image" else msg.QA_VIDEO
-    note = msg.QA_ATTACHMENT_RELAY.format(qid=ref, asker=question.asker_name, kind=label,
-                                          group=turn.group.name)
+    media = store.media_payload(kind, turn.inbound.media)
+    relay = msg.QA_ATTACHMENT_FORWARDED if media is not None else msg.QA_ATTACHMENT_RELAY
+    note = relay.format(qid=ref, asker=question.asker_name, kind=label, group=turn.group.name)
     for expert_id in dict.fromkeys(store.assigned(turn.session, question.id)):
         turn.send(Target.contact(expert_id), TextOut(note), purpose="relay", ref=ref)
+        if media is not None:
+            turn.send(Target.contact(expert_id), media, purpose="relay", ref=ref)
     turn.reply(msg.QA_ATTACHED.format(kind=label, qid=ref), mentions=(turn.sender,), ref=ref)
     return True

@@ -112,6 +112,9 @@ def _escalate(session: Session, home: Home, settings: QaSettings, question: Ques
         attachments=store.describe_attachments(question))
     outgoing += [Outgoing(f"qa:{ref}:escalate:{route.region_id}:{e}", question.account,
                           Target.contact(e), TextOut(relay), "relay", ref) for e in new]
+    outgoing += [Outgoing(f"qa:{ref}:escalate:{route.region_id}:{e}:media:{n}",
+                          question.account, Target.contact(e), media, "relay", ref)
+                 for e in new for n, media in enumerate(store.attachment_payloads(question))]
     names = "、".join(msg.QA_EXPERT_NAME.format(name=e.name) for e in route.experts)
     reminder = msg.QA_REMINDER.format(qid=ref, hours=hours_text,
                                       region=home.regions[route.region_id].name, experts=names)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from bot import messages as msg
 from bot.chat.parse import format_question_id
 from bot.clock import naive_utc
 from bot.config import Home
+from bot.core.messages import FileOut, ImageOut, Payload
 from bot.db.schema import Answer, Assignment, FaqEntry, Question
 
 MAX_STORED_TEXT = 4000
@@ -72,10 +74,23 @@ def attachments(question: Question) -> list[dict[str, Any]]:
     return found if isinstance(found, list) else []
 
 
-def add_attachment(question: Question, kind: str, message_id: str) -> None:
+def add_attachment(question: Question, kind: str, message_id: str, path: str | None) -> None:
     found = attachments(question)
-    found.append({"kind": kind, "message_id": message_id})
+    found.append({"kind": kind, "message_id": message_id, "path": path})
     question.attachments = json.dumps(found, ensure_ascii=False)
+
+
+def media_payload(kind: str, path: str | None) -> Payload | None:
+    """The photo or video itself, to send on to an expert (``None`` when it was not saved)."""
+    if not path or not Path(path).is_file():
+        return None
+    name = Path(path).name
+    return ImageOut(path, name) if kind == "image" else FileOut(path, name)
+
+
+def attachment_payloads(question: Question) -> list[Payload]:
+    found = (media_payload(str(a.get("kind")), a.get("path")) for a in attachments(question))
+    return [p for p in found if p is not None]
 
 
 def describe_attachments(question: Question) -> str:

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import inspect
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -44,6 +45,9 @@ from bot.transport import wechaty_compat as wc
 from bot.transport.text import format_mentions, parse_mentions, parse_quote
 
 log = logging.getLogger(__name__)
+
+_MEDIA_KINDS = frozenset({MessageKind.IMAGE, MessageKind.VIDEO, MessageKind.FILE})
+_SAFE_NAME = re.compile(r"[^\w.-]+")
 
 Callback = Callable[[Any], Awaitable[None] | None]
 ErrorCallback = Callable[[BaseException], None]
@@ -101,8 +105,10 @@ class WechatyAdapter:
                  on_ready: Callback | None = None, on_error: ErrorCallback | None = None,
                  clock: Clock | None = None, sleep: Sleep = asyncio.sleep,
                  backoff: Backoff = Backoff(),
-                 max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> None:
+                 max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+                 media_dir: Path | None = None) -> None:
         self.account = account
+        self._media_dir = media_dir
         self._factory = puppet_factory
         self._on_message = on_message
         self._on_membership = on_membership
@@ -327,11 +333,30 @@ class WechatyAdapter:
                                             and self.self_name in parsed.names)
         elif not raw:
             text = payload.filename or ""
+        media = await self._save_media(msg) if kind in _MEDIA_KINDS else None
         return Inbound(
             message_id=msg.message_id, account=self.account, room_id=room_id,
             sender_id=sender, sender_name=msg.talker().name or sender, text=text,
             ts=self._timestamp(payload.timestamp), kind=kind, mentions=tuple(mention_ids),
-            mentions_bot=mentions_bot, quote=quote)
+            mentions_bot=mentions_bot, quote=quote, media=media)
+
+    async def _save_media(self, msg: Any) -> str | None:
+        """Keep a photo, video or file under ``media_dir`` so features can pass it on (an
+        expert gets the photo of a sick plant, not a note to go and look). Best effort: a
+        message whose media cannot be fetched still arrives, without it."""
+        if self._media_dir is None:
+            return None
+        try:
+            box = await msg.to_file_box()
+            name = _SAFE_NAME.sub("_", f"{msg.message_id}-{box.name or 'media'}")[-120:]
+            path = self._media_dir / name
+            self._media_dir.mkdir(parents=True, exist_ok=True)
+            await box.to_file(str(path), overwrite=True)
+        except Exception as exc:
+            log.info("media of message %s not saved: %s: %s", msg.message_id,
+                     type(exc).__name__, exc)
+            return None
+        return str(path)
 
     async def _names(self, room_id: str | None, ids: list[str] | None) -> dict[str, str]:
         """Display names by contact id: the given ids, or every member of the room."""
