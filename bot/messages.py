@@ -33,6 +33,8 @@ FILE_MISSING = "缺少文件 (file missing)"
 
 # --- the catalog on the command line --------------------------------------------------------------
 CONTENT_NONE_FOUND = "没有找到匹配的课程"
+GROUP_BOUND = "已绑定"
+GROUP_UNBOUND = "未找到群"
 CONTENT_UNKNOWN = "没有编号为 “{id}” 的课程"
 EXAMPLE_LINK = "（示例链接，非真实课程）"
 

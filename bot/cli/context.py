@@ -19,7 +19,7 @@ class Context:
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Context:
-        return cls(HomePaths.resolve(args.home), getattr(args, "db", None))
+        return cls(HomePaths.resolve(getattr(args, "home", None)), getattr(args, "db", None))
 
     @cached_property
     def home(self) -> Home:

@@ -5,11 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
+from sqlalchemy import func, select
+
 from bot import messages as msg
 from bot.cli.context import Context
 from bot.cli.table import render
 from bot.config import ConfigError, Problem
 from bot.config.models import ContentItem
+from bot.db.engine import session_factory
+from bot.db.schema import RoomBinding, StatsMember
 from bot.domain import LEVEL_LABEL
 from bot.qa.settings import load_qa_settings
 from bot.schedules.loader import load_schedules
@@ -38,7 +42,14 @@ def check(ctx: Context, _args: argparse.Namespace) -> int:
 
 
 def groups(ctx: Context, _args: argparse.Namespace) -> int:
+    """The region tree with each group's tier, account, how it binds, whether the bot has found
+    its room, and its members as of the last statistics run."""
     home = ctx.home
+    with session_factory(ctx.engine(migrate=True))() as session:
+        bound = set(session.scalars(select(RoomBinding.group_id)))
+        members: dict[str, int] = {
+            group: count for group, count in session.execute(
+                select(StatsMember.group_id, func.count()).group_by(StatsMember.group_id))}
     rows = []
     for region in home.subtree(home.province_id):
         depth = sum(1 for _ in home.ancestors(region.id)) - 1
@@ -47,12 +58,15 @@ def groups(ctx: Context, _args: argparse.Namespace) -> int:
         region_label = "  " * depth + f"{region.name} ({region.id}, {LEVEL_LABEL[region.level]})"
         region_groups = [g for g in home.groups.values() if g.region == region.id]
         if not region_groups:
-            rows.append([region_label, "—", "", "", "", admins, experts])
+            rows.append([region_label, "—", "", "", "", "", "", admins, experts])
         for g in region_groups:
             binding = f"id {g.room_id}" if g.room_id else f"群名 “{g.room_topic}”"
-            rows.append([region_label, g.id, g.tier.label, g.account, binding, admins, experts])
+            status = msg.GROUP_BOUND if g.id in bound else msg.GROUP_UNBOUND
+            rows.append([region_label, g.id, g.tier.label, g.account, binding, status,
+                         members.get(g.id, "—"), admins, experts])
             region_label = ""
-    print(render(["地区", "群", "级别", "账号", "绑定", "管理员", "专家"], rows))
+    headers = ["地区", "群", "级别", "账号", "绑定方式", "状态", "成员", "管理员", "专家"]
+    print(render(headers, rows))
     return 0
 
 

@@ -17,7 +17,9 @@ Command = Callable[[Context, argparse.Namespace], int]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    # Every command and sub-command takes these, before or after its own words. SUPPRESS keeps
+    # a nested parser from resetting a value given earlier on the line to its default.
+    common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     common.add_argument("--home", help="home folder (default: $AGRIBOT_HOME or the current one)")
     common.add_argument("--db", help="database URL (default: $AGRIBOT_DB_URL, bot.yaml, SQLite)")
 
@@ -38,9 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     content = add("content", inspect.content, "课程库 (the content catalog)")
     content_commands = content.add_subparsers(dest="content_command", required=True)
-    content_commands.add_parser("list", help="all items")
-    content_commands.add_parser("search", help="items matching words").add_argument("text")
-    content_commands.add_parser("show", help="one item").add_argument("id")
+    content_commands.add_parser("list", parents=[common], help="all items")
+    content_commands.add_parser("search", parents=[common],
+                                help="items matching words").add_argument("text")
+    content_commands.add_parser("show", parents=[common], help="one item").add_argument("id")
 
     db = commands.add_parser("db", help="数据库 (database)")
     db_commands = db.add_subparsers(dest="db_command", required=True)
