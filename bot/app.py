@@ -172,7 +172,7 @@ class AgriBot:
     def _start_periodic_jobs(self) -> None:
         """Jobs every feature needs on a timer; each failing tick is logged and retried."""
         self._every(ESCALATION_SECONDS, self._escalate, "qa:escalation")
-        self._every(ROLLUP_SECONDS, self.roll_up, "stats:rollup")
+        self._every(ROLLUP_SECONDS, self._roll_up, "stats:rollup")
         self._every(WEEKLY_SECONDS, self._weekly_report, "stats:weekly")
 
     def _every(self, seconds: float, job: Callable[[], Awaitable[None] | None], name: str
@@ -185,7 +185,7 @@ class AgriBot:
 
         self._tasks.spawn(every(seconds, tick, name, self.stop), name)
 
-    async def roll_up(self) -> None:
+    async def _roll_up(self) -> None:
         """Fold new events into the daily rollup, a small transaction at a time so inbound
         messages never wait long for the database."""
         while True:

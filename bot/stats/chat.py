@@ -9,9 +9,11 @@ from bot import messages as msg
 from bot.chat.router import CommandSpec
 from bot.chat.turn import Turn
 from bot.config import Home
-from bot.stats import training
+from bot.stats import rollup, training
 from bot.stats.days import LocalDay, week_of
 from bot.stats.figures import PeriodReport, collect
+
+FRESH_LIMIT = 5000  # at most this many new events are folded while an admin waits
 
 
 def commands() -> list[CommandSpec]:
@@ -52,6 +54,8 @@ def week_text(report: PeriodReport) -> str:
 
 
 def this_week(turn: Turn, home: Home, region_id: str) -> PeriodReport:
+    # The app folds the log every 30 s; an admin asking right after a training should see it.
+    rollup.catch_up(turn.session, home, limit=FRESH_LIMIT)
     today = LocalDay(home.bot.timezone).today(turn.now)
     monday, _ = week_of(today)
     return collect(turn.session, home, monday, today, region_id=region_id)
