@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from sqlalchemy import Engine, select
 
 from bot import eventlog
 from bot.app import AgriBot, RunSettings
-from bot.clock import ManualClock, SystemClock
+from bot.clock import SystemClock
 from bot.config import load_home
 from bot.db.engine import session_factory
 from bot.db.schema import Event
@@ -99,60 +98,6 @@ async def test_private_help(running: tuple[AgriBot, Watch]) -> None:
                      if m.from_id == BOT and "使用说明" in m.text), None)
 
     await watch.until(answered)
-
-
-async def test_question_reaches_the_county_expert_and_back(running: tuple[AgriBot, Watch]) -> None:
-    """A 九台区 technician asks about 香菇绿霉; the county's 食用菌 expert answers privately; the
-    group sees the answer quoting the question and @-mentioning the asker; the asker closes."""
-    bot, watch = running
-    world = watch.world
-    room = room_id_for("jiutai-junior")
-    expert = next(e.id for e in bot.home.experts.values()
-                  if e.region == "jiutai" and "edible_fungi" in e.industries)
-    asker = next(c.id for c in world.members(room) if c.id.startswith("wxid_t_"))
-
-    world.speak(room, asker, "#问 香菇菌棒出现绿霉怎么办？")
-    ack = await watch.until(watch.bot_said(room, "Q-0001"))
-    assert asker in ack.mentions or "Q-0001" in ack.text
-
-    def relayed() -> Message | None:
-        return next((m for m in world.private_messages(expert)
-                     if m.from_id == BOT and "Q-0001" in m.text and "绿霉" in m.text), None)
-
-    await watch.until(relayed)
-    world.speak_private(expert, "#答 Q-0001 立即清除污染菌棒，降低湿度，加强通风。")
-    answer = await watch.until(watch.bot_said(room, "加强通风"))
-    assert asker in answer.mentions and "绿霉" in answer.text  # quotes the question
-
-    world.speak(room, asker, "#解决 Q-0001")
-    await watch.until(watch.bot_said(room, "解决"))
-    with session_factory(bot.engine)() as session:
-        kinds = [k for k in session.scalars(select(Event.kind).where(Event.ref == "Q-0001"))]
-    assert kinds[:1] == ["question"] and "answer" in kinds and "closed" in kinds
-
-
-async def test_scheduled_push_arrives_as_a_link_card(demo_copy: Path, engine: Engine) -> None:
-    """九台区's Thursday 20:00 series push reaches its group as a link card with the message."""
-    home = load_home(unpaced(demo_copy))
-    clock = ManualClock(datetime(2026, 12, 3, 11, 0, tzinfo=UTC))  # Thursday 19:00 in Jilin
-    world = LocalWorld.from_home(home, clock)
-    room = room_id_for("jiutai-junior")
-    settings = RunSettings(simulator_port=None, schedule_wake=False)
-    async with AgriBot(home, engine, settings, world=world, clock=clock) as bot:
-        await bot.wait_ready(30)
-        watch = Watch(world)
-        assert bot.schedules["jilin-kexie"].run_due() == 0  # nothing due before 20:00
-        clock.advance(timedelta(hours=1, minutes=1))
-        assert bot.schedules["jilin-kexie"].run_due() == 1
-        bot.wake_senders()  # a timer job queued the push; the sender would see it within 1 s
-
-        def card() -> Message | None:
-            return next((m for m in world.messages(room) if m.type == "url"), None)
-
-        link = await watch.until(card)
-    episode_one = home.items[home.episodes["xianggu-lvmei"][0]]
-    assert (link.title, link.url) == (episode_one.title, episode_one.url)
-    assert link.description.startswith(f"今晚学习：{episode_one.title}（第 1 集）")
 
 
 async def test_training_session_and_weekly_figures(running: tuple[AgriBot, Watch]) -> None:
