@@ -263,7 +263,7 @@ class AgriBot:
             members = {r.id: r.member_ids for r in rooms}
             # A room bound for the first time brings its members in as joins, so membership
             # figures start from who was there, not from zero.
-            eventlog.append(session, [
+            eventlog.append_bulk(session, [
                 eventlog.NewEvent(kind=events.JOIN, ts=now, account=account, group_id=group,
                                   actor=member, detail={"initial": True})
                 for group, room in report.bound.items() if group in fresh

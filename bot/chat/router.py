@@ -162,7 +162,7 @@ class Router:
         kind = "join" if change.joined else "leave"
         try:
             with self.sessions.begin() as session:
-                eventlog.append(session, [
+                eventlog.append_bulk(session, [
                     eventlog.NewEvent(kind=kind, ts=now, account=change.account,
                                       group_id=group_id, actor=member)
                     for member in change.member_ids

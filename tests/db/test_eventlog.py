@@ -107,3 +107,18 @@ def test_appends_in_one_transaction_reuse_the_head(engine: Engine) -> None:
     fill(engine, 1)
     with session_factory(engine)() as session:
         assert eventlog.verify(session) == (5, None)
+
+
+def test_bulk_append_continues_the_same_chain(engine: Engine) -> None:
+    """Thousands of events appended in bulk, between ORM appends in one transaction, chain as
+    if appended one by one."""
+    fill(engine, 2)
+    with session_factory(engine).begin() as session:
+        eventlog.append(session, [NewEvent(kind="message", ts=T0, actor="before")])
+        assert eventlog.append_bulk(session, [
+            NewEvent(kind="join", ts=T0, group_id="g", actor=f"m{i}", detail={"initial": True})
+            for i in range(12_000)], chunk=5000) == 12_000
+        eventlog.append(session, [NewEvent(kind="message", ts=T0, actor="after")])
+    with session_factory(engine)() as session:
+        assert eventlog.verify(session) == (12_004, None)
+        assert eventlog.head(session)[0] == 12_004
