@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import itertools
 import logging
 import os
 from collections.abc import Awaitable, Callable
@@ -263,14 +264,15 @@ class AgriBot:
             members = {r.id: r.member_ids for r in rooms}
             # A room bound for the first time brings its members in as joins, so membership
             # figures start from who was there, not from zero.
-            eventlog.append_bulk(session, [
+            initial = (
                 eventlog.NewEvent(kind=events.JOIN, ts=now, account=account, group_id=group,
                                   actor=member, detail={"initial": True})
                 for group, room in report.bound.items() if group in fresh
-                for member in members.get(room, ())
-            ] + [eventlog.NewEvent(kind=events.BINDING, ts=now, account=account, detail={
+                for member in members.get(room, ()))
+            binding = eventlog.NewEvent(kind=events.BINDING, ts=now, account=account, detail={
                 "bound": len(report.bound), "unbound": report.unbound,
-                "unknown": [r.topic for r in report.unknown]})])
+                "unknown": [r.topic for r in report.unknown]})
+            eventlog.append_bulk(session, itertools.chain(initial, [binding]))
             if not report.clean:
                 self._report_binding(session, account, report.unbound, report.unknown, now)
         for group in report.unbound:

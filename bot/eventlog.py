@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import Table, insert, select, text
 from sqlalchemy.orm import Session
 
 from bot.clock import naive_utc
@@ -23,6 +23,7 @@ from bot.db.schema import Event
 
 GENESIS = "0" * 64
 _LOCK_KEY = 0x61677269  # "agri": the advisory lock that serialises appends on PostgreSQL
+_EVENTS = cast(Table, Event.__table__)
 _HEAD = "agribot.eventlog.head"  # session.info: (transaction, id, hash) of the last append
 
 
@@ -71,16 +72,23 @@ def append(session: Session, events: Iterable[NewEvent]) -> list[Event]:
 
 def append_bulk(session: Session, events: Iterable[NewEvent], *, chunk: int = 5000) -> int:
     """:func:`append` for thousands of events at once (a room's members at first binding):
-    inserted at once without ORM objects, in the same chain and transaction. Returns how many."""
-    rows = _chained(session, events)
+    streamed in chunks without ORM objects, in the same chain and transaction. Returns how
+    many."""
     session.flush()  # pending ORM events come first in the table, as they do in the chain
-    for start in range(0, len(rows), chunk):
-        session.execute(insert(Event), rows[start:start + chunk])
-    return len(rows)
+    connection = session.connection()  # Core: the ORM's bulk path costs as much as the hashing
+    count, batch = 0, []
+    for row in _chained(session, events):
+        batch.append(row)
+        if len(batch) == chunk:
+            connection.execute(insert(_EVENTS), batch)
+            count, batch = count + len(batch), []
+    if batch:
+        connection.execute(insert(_EVENTS), batch)
+    return count + len(batch)
 
 
-def _chained(session: Session, events: Iterable[NewEvent]) -> list[dict[str, Any]]:
-    """The rows of ``events``, numbered and hashed after the chain's head."""
+def _chained(session: Session, events: Iterable[NewEvent]) -> Iterator[dict[str, Any]]:
+    """The rows of ``events``, numbered and hashed after the chain's head, one at a time."""
     transaction = session.get_transaction()
     cached = session.info.get(_HEAD)
     if cached is not None and cached[0] is transaction:
@@ -90,16 +98,14 @@ def _chained(session: Session, events: Iterable[NewEvent]) -> list[dict[str, Any
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
         last_id, last_hash = head(session)
-    rows = []
     for new in events:
         last_id += 1
         row = {"id": last_id, "ts": naive_utc(new.ts), "account": new.account,
                "group_id": new.group_id, "kind": new.kind, "actor": new.actor, "ref": new.ref,
                "detail": canonical_json(new.detail), "prev_hash": last_hash}
         row["hash"] = last_hash = _hash(row)
-        rows.append(row)
-    session.info[_HEAD] = (transaction, last_id, last_hash)
-    return rows
+        session.info[_HEAD] = (transaction, last_id, last_hash)
+        yield row
 
 
 def head(session: Session) -> tuple[int, str]:
