@@ -16,7 +16,13 @@ NOT_A_MAPPING = "文件内容应当是“键: 值”的映射 (expected a mappin
 UNKNOWN_KEY = "未知的键 “{key}”，是否拼写错误？ (unknown key)"
 MISSING_KEY = "缺少必填项 “{key}” (missing key)"
 DUPLICATE_ID = "编号 “{id}” 重复，已在 {first} 使用 (duplicate id)"
-UNKNOWN_REF = "{what} “{id}” 不存在 (unknown {kind})"
+_REF_KINDS = {"region": "地区", "industry": "产业", "series": "系列", "group": "群", "item": "课程"}
+UNKNOWN_TIMEZONE = "未知的时区 “{zone}”，例如 Asia/Shanghai"
+
+
+def unknown_ref(kind: str, ref: str) -> str:
+    """``地区 “xx” 不存在 (unknown region)``: a reference to something no file defines."""
+    return f"{_REF_KINDS.get(kind, kind)} “{ref}” 不存在 (unknown {kind})"
 TIER_LEVEL = ("群级别 {tier} 与地区 “{region}” 的层级（{level}）不符："
               "省=senior，市=intermediate，县=junior")
 EXPERT_TIER_LEVEL = "专家级别 {tier} 与地区 “{region}” 的层级（{level}）不符"
@@ -37,6 +43,14 @@ GROUP_BOUND = "已绑定"
 GROUP_UNBOUND = "未找到群"
 CONTENT_UNKNOWN = "没有编号为 “{id}” 的课程"
 EXAMPLE_LINK = "（示例链接，非真实课程）"
+
+# --- schedule preview ---------------------------------------------------------------------------
+PREVIEW_BAD_START = '--start 写成 "2026-12-01 00:00" (start as YYYY-MM-DD HH:MM)'
+PREVIEW_NONE = "未来 {days} 天没有推送 (no pushes in the next {days} days)"
+PREVIEW_TOTAL = "共 {count} 次推送 ({count} pushes)"
+PREVIEW_PAUSED = "已暂停"
+PREVIEW_EXHAUSTED = "已推完"
+MINUTES = "（{minutes} 分钟）"
 
 # --- chat basics ---------------------------------------------------------------------------------
 HELP_HEADER = "【农技助手使用说明】"

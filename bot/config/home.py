@@ -33,7 +33,6 @@ from bot.config.yamlio import Location, YamlDocument, load_yaml
 from bot.domain import Level
 
 HOME_ENV = "AGRIBOT_HOME"
-_KIND_LABEL = {"region": "地区", "industry": "产业", "series": "系列"}
 DB_URL_ENV = "AGRIBOT_DB_URL"
 
 
@@ -357,6 +356,5 @@ class _CrossCheck:
         """Look ``ref`` up in ``index``; report it at ``loc`` when it does not exist."""
         found = index.get(ref)
         if found is None:
-            self.loader.add(doc, loc, msg.UNKNOWN_REF.format(what=_KIND_LABEL[kind], id=ref,
-                                                             kind=kind))
+            self.loader.add(doc, loc, msg.unknown_ref(kind, ref))
         return found

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from bot import messages as msg
 from bot.domain import Tier
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
@@ -73,7 +74,7 @@ class BotConfig(Model):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"未知的时区 “{value}”，例如 Asia/Shanghai") from None
+            raise ValueError(msg.UNKNOWN_TIMEZONE.format(zone=value)) from None
         return value
 
 

@@ -117,7 +117,7 @@ def _haystack(home: Home, item: ContentItem) -> str:
 
 
 def _minutes(item: ContentItem) -> str:
-    return f"（{round(item.duration / 60)} 分钟）" if item.duration else ""
+    return msg.MINUTES.format(minutes=round(item.duration / 60)) if item.duration else ""
 
 
 # --- #点播 ------------------------------------------------------------------------------------

@@ -164,7 +164,7 @@ class _FileCheck:
     def run(self) -> LoadedFile:
         region = self.model.region
         if region not in self.home.regions:
-            self._add(("region",), msg.UNKNOWN_REF.format(what="地区", id=region, kind="region"))
+            self._add(("region",), msg.unknown_ref("region", region))
             raise ConfigError(self.problems)
         self._check_place(region)
         schedules: list[Schedule] = []
@@ -221,8 +221,7 @@ class _FileCheck:
         if isinstance(targets, Selector):
             scope = targets.region or region
             if scope not in home.regions:
-                self._add((*loc, "region"), msg.UNKNOWN_REF.format(
-                    what="地区", id=scope, kind="region"))
+                self._add((*loc, "region"), msg.unknown_ref("region", scope))
                 return []
             if not home.within(scope, region):
                 self._add((*loc, "region"), msg.SCHED_REGION_OUTSIDE.format(
@@ -237,7 +236,7 @@ class _FileCheck:
         for j, group_id in enumerate(targets):
             group = home.groups.get(group_id)
             if group is None:
-                self._add((*loc, j), msg.UNKNOWN_REF.format(what="群", id=group_id, kind="group"))
+                self._add((*loc, j), msg.unknown_ref("group", group_id))
             elif not home.within(group.region, region):
                 self._add((*loc, j), msg.SCHED_GROUP_OUTSIDE.format(
                     group=group_id, group_region=self._region_label(group.region),
@@ -257,8 +256,7 @@ class _FileCheck:
         if what.item is not None:
             item = home.items.get(what.item)
             if item is None:
-                self._add((*loc, "item"), msg.UNKNOWN_REF.format(
-                    what="课程", id=what.item, kind="item"))
+                self._add((*loc, "item"), msg.unknown_ref("item", what.item))
                 return
             for tier, group in tiers.items():
                 if tier not in item.tiers:
@@ -267,8 +265,7 @@ class _FileCheck:
                     return
         elif what.series is not None:
             if what.series not in home.series:
-                self._add((*loc, "series"), msg.UNKNOWN_REF.format(
-                    what="系列", id=what.series, kind="series"))
+                self._add((*loc, "series"), msg.unknown_ref("series", what.series))
                 return
             for number, item_id in enumerate(home.episodes.get(what.series, ()), start=1):
                 item = home.items[item_id]
@@ -279,8 +276,7 @@ class _FileCheck:
                             tiers=_labels(item.tiers), tier=tier.label, group=group.id))
                         return
         elif what.pick is not None and what.pick.industry not in home.industries:
-            self._add((*loc, "pick", "industry"), msg.UNKNOWN_REF.format(
-                what="产业", id=what.pick.industry, kind="industry"))
+            self._add((*loc, "pick", "industry"), msg.unknown_ref("industry", what.pick.industry))
 
 
 def _labels(tiers: Iterable[object]) -> str:

@@ -234,7 +234,7 @@ class Entry(Model):
             try:
                 ZoneInfo(value)
             except (ZoneInfoNotFoundError, ValueError):
-                raise ValueError(f"未知的时区 “{value}”，例如 Asia/Shanghai") from None
+                raise ValueError(msg.UNKNOWN_TIMEZONE.format(zone=value)) from None
         return value
 
     @field_validator("message")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot import messages as msg
 from bot.cli.context import Context
 from bot.cli.table import render
 from bot.clock import SystemClock
@@ -23,7 +24,7 @@ from bot.schedules.content import PushState, choose, record_choice, render_messa
 from bot.schedules.loader import Schedule, ScheduleBook, load_schedules
 
 _WEEKDAY = "一二三四五六日"
-PAUSED, EXHAUSTED = "已暂停", "已推完"
+PAUSED, EXHAUSTED = msg.PREVIEW_PAUSED, msg.PREVIEW_EXHAUSTED
 
 
 @dataclass(frozen=True)
@@ -82,14 +83,14 @@ def preview_command(ctx: Context, args: argparse.Namespace) -> int:
     home = ctx.home
     book = load_schedules(home)  # a ConfigError is printed by main as path:line:col lines
     if args.group is not None and args.group not in home.groups:
-        print(f"没有编号为 “{args.group}” 的群 (unknown group)", file=sys.stderr)
+        print(msg.unknown_ref("group", args.group), file=sys.stderr)
         return 1
     zone = ZoneInfo(home.bot.timezone)
     if args.start:
         try:
             start = datetime.fromisoformat(args.start).replace(tzinfo=zone).astimezone(UTC)
         except ValueError:
-            print("--start 写成 \"2026-12-01 00:00\" (start as YYYY-MM-DD HH:MM)", file=sys.stderr)
+            print(msg.PREVIEW_BAD_START, file=sys.stderr)
             return 1
     else:
         start = SystemClock().now()
@@ -101,10 +102,10 @@ def preview_command(ctx: Context, args: argparse.Namespace) -> int:
         engine.dispose()
     pushes = plan(home, book, state, start, start + timedelta(days=args.days), group=args.group)
     if not pushes:
-        print(f"未来 {args.days} 天没有推送 (no pushes in the next {args.days} days)")
+        print(msg.PREVIEW_NONE.format(days=args.days))
         return 0
     print(render_plan(pushes, home.bot.timezone))
-    print(f"\n共 {len(pushes)} 次推送 ({len(pushes)} pushes)")
+    print("\n" + msg.PREVIEW_TOTAL.format(count=len(pushes)))
     return 0
 
 
