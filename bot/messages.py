@@ -257,6 +257,10 @@ SIM_ERR_INTERNAL = "模拟器内部出错，详情请看机器人的日志"
 RUN_READY = "agribot 已就绪：账号 {accounts}，{groups} 个群，通道 {transport}。按 Ctrl-C 停止。"
 RUN_SIMULATOR = "模拟器：在浏览器打开 {url} ，选一个县级群，以技术员身份发送「#帮助」试试。"
 RUN_STOPPING = "正在停止：发送中的消息发完后退出……"
+RUN_CONNECTING = ("agribot 已启动：账号 {accounts}，{groups} 个群，通道 {transport}，正在连接网关"
+                  "（连上后日志里会有 “ready as …”）。按 Ctrl-C 停止。")
+RUN_NEEDS_SERVICE = ("通道 wechaty 需要网关：请设置环境变量 {token}（网关令牌），"
+                     "以及 {endpoint}（网关地址，如 10.0.0.5:8788）")
 RUN_UNKNOWN_ACCOUNT = "bot.yaml 中没有账号 “{account}”"
 
 # --- the local puppet-service gateway (agribot gateway) ----------------------------------------

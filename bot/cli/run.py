@@ -12,6 +12,11 @@ import sys
 from bot import messages as msg
 from bot.app import AgriBot, RunSettings
 from bot.cli.context import Context
+from bot.transport.wechaty_compat import (
+    SERVICE_ENDPOINT_ENV,
+    SERVICE_TOKEN_ENV,
+    service_configured,
+)
 
 TOKEN_ENV = "AGRIBOT_SIMULATOR_TOKEN"
 READY_TIMEOUT = 60.0
@@ -32,9 +37,14 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     if args.account and args.account not in {a.id for a in home.bot.accounts}:
         print(msg.RUN_UNKNOWN_ACCOUNT.format(account=args.account), file=sys.stderr)
         return 2
+    transport = args.transport or home.bot.transport
+    if transport == "wechaty" and not service_configured(os.environ):
+        print(msg.RUN_NEEDS_SERVICE.format(token=SERVICE_TOKEN_ENV,
+                                           endpoint=SERVICE_ENDPOINT_ENV), file=sys.stderr)
+        return 2
     engine = ctx.engine(migrate=True)
     settings = RunSettings(
-        transport=args.transport or home.bot.transport,
+        transport=transport,
         accounts=(args.account,) if args.account else (),
         simulator_port=args.port, simulator_host=args.host, simulator_token=args.token)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
@@ -59,8 +69,9 @@ async def _serve(bot: AgriBot) -> None:
             await bot.wait_ready(READY_TIMEOUT)
         where = (f"http://{bot.settings.simulator_host}:{bot.simulator.port}/"
                  if bot.simulator is not None else "")
-        print(msg.RUN_READY.format(accounts="、".join(bot.accounts), groups=len(bot.home.groups),
-                                   transport=bot.settings.transport), flush=True)
+        started = msg.RUN_READY if bot.world is not None else msg.RUN_CONNECTING
+        print(started.format(accounts="、".join(bot.accounts), groups=len(bot.home.groups),
+                             transport=bot.settings.transport), flush=True)
         if where:
             print(msg.RUN_SIMULATOR.format(url=where), flush=True)
         await stop.wait()

@@ -45,7 +45,7 @@ import mimetypes
 import os
 import shutil
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -229,6 +229,12 @@ def file_box_size(box: Any) -> int:
     return len(base64.b64decode(raw)) if raw else 0
 
 
+def service_configured(environ: Mapping[str, str]) -> bool:
+    """Whether the environment names a puppet service to connect to (a token, which the
+    client can look up, or an endpoint)."""
+    return bool(environ.get(SERVICE_TOKEN_ENV) or environ.get(SERVICE_ENDPOINT_ENV))
+
+
 def service_puppet() -> Any:
     """A ``PuppetService`` configured from the environment only.
 
@@ -239,7 +245,7 @@ def service_puppet() -> Any:
     from wechaty_puppet_service import PuppetService
 
     token = os.environ.get(SERVICE_TOKEN_ENV, "")
-    if not token and not os.environ.get(SERVICE_ENDPOINT_ENV):
+    if not service_configured(os.environ):
         raise RuntimeError(f"set {SERVICE_TOKEN_ENV} or {SERVICE_ENDPOINT_ENV}")
     if token:
         _redact(logging.getLogger("PuppetService"), token)
