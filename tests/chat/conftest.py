@@ -10,20 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from bot.chat.basics import help_command
-from bot.chat.rooms import RoomDirectory, RoomInfo
 from bot.chat.router import Router
 from bot.clock import ManualClock
 from bot.config import Home, load_home
 from bot.core.messages import Inbound, MessageKind, TextOut, payload_from_json
 from bot.db.engine import session_factory
 from bot.db.schema import OutboxRow
-
-ACCOUNT = "jilin-kexie"
-
-
-def room_of(group_id: str) -> str:
-    return f"room-{group_id}"
+from tests.harness import ACCOUNT, bound_router, room_of
 
 
 @dataclass
@@ -58,11 +51,4 @@ class Chat:
 def chat(demo_copy: Path, engine: Engine) -> Chat:
     home = load_home(demo_copy)
     clock = ManualClock(datetime(2026, 12, 1, 2, 0, tzinfo=UTC))
-    rooms = RoomDirectory(home)
-    sessions = session_factory(engine)
-    with sessions.begin() as session:
-        rooms.bind(session, ACCOUNT, [RoomInfo(room_of(g.id), g.room_topic or g.name)
-                                      for g in home.groups.values()], clock.now())
-    router = Router(home, sessions, clock, rooms)
-    router.add(help_command(router))
-    return Chat(router, home, engine, clock)
+    return Chat(bound_router(home, engine, clock), home, engine, clock)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from bot.chat.rooms import RoomDirectory, RoomInfo
-from bot.clock import Clock, ManualClock
+from bot.chat.rooms import RoomDirectory
+from bot.clock import ManualClock
 from bot.config import Home, load_home
 from bot.config.models import OutboxSettings, Rate
 from bot.core.messages import Payload, Sent, Target, TextOut
@@ -24,9 +24,9 @@ from bot.db.engine import session_factory
 from bot.db.schema import Event, OutboxRow
 from bot.delivery.outbox import BULK, Outgoing, enqueue
 from bot.delivery.sender import Sender
+from tests.harness import ACCOUNT, bind_rooms
 
 REPO = Path(__file__).resolve().parents[2]
-ACCOUNT = "jilin-kexie"
 T0 = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)
 
 
@@ -45,22 +45,6 @@ def demo_home(*, per_minute: float = 12, burst: int = 3, jitter: float = 0.0,
         "accounts": accounts,
         "outbox": OutboxSettings(max_attempts=max_attempts, base_backoff_seconds=base_backoff)})
     return dataclasses.replace(home, bot=bot)
-
-
-def room_of(group_id: str) -> str:
-    return f"room-{group_id}"
-
-
-def bind_rooms(engine: Engine, home: Home, clock: Clock,
-               groups: Iterable[str] | None = None) -> RoomDirectory:
-    """A directory with ``groups`` (default: all of the account's) bound to ``room-<id>``."""
-    rooms = RoomDirectory(home)
-    chosen = set(home.groups) if groups is None else set(groups)
-    infos = [RoomInfo(room_of(g.id), g.room_topic or g.name) for g in home.groups.values()
-             if g.id in chosen]
-    with session_factory(engine).begin() as session:
-        rooms.bind(session, ACCOUNT, infos, clock.now())
-    return rooms
 
 
 Answer = Callable[[str, Payload, bool], DeliveryError | None]

@@ -25,6 +25,7 @@ from bot.db.engine import session_factory
 from bot.db.schema import OutboxRow
 from bot.delivery import outbox, sender
 from bot.delivery.outbox import BULK, Outgoing
+from tests.harness import room_of
 
 from .support import (
     ACCOUNT,
@@ -38,7 +39,6 @@ from .support import (
     make_sender,
     push,
     queue,
-    room_of,
     row,
     rows,
 )

@@ -19,8 +19,9 @@ from bot.clock import ManualClock
 from bot.core import events as kinds
 from bot.core.messages import Payload, Sent, TextOut
 from bot.core.ports import DeliveryError
+from tests.harness import room_of
 
-from .support import T0, demo_home, drive, events, make_sender, push, queue, room_of, rows
+from .support import T0, demo_home, drive, events, make_sender, push, queue, rows
 
 
 @dataclass

@@ -12,8 +12,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from bot.chat.basics import help_command
-from bot.chat.rooms import RoomDirectory, RoomInfo
 from bot.chat.router import Router
 from bot.clock import ManualClock
 from bot.config import Home, load_home
@@ -21,8 +19,8 @@ from bot.core.messages import Inbound, MessageKind, Quote, TextOut, payload_from
 from bot.db.engine import session_factory
 from bot.db.schema import Event, OutboxRow, Question
 from bot.qa import QaService
+from tests.harness import ACCOUNT, bound_router, room_of
 
-ACCOUNT = "jilin-kexie"
 START = datetime(2026, 6, 1, 1, 0, tzinfo=UTC)  # a Monday, 09:00 in Jilin
 
 # The demo world's people (config/groups.yaml).
@@ -33,10 +31,6 @@ CITY_FUNGI = "wxid_exp_bailijun"  # 白立军, 长春市 棚膜蔬菜与食用�
 PROVINCE_FUNGI = "wxid_exp_liyunfeng"  # 李云峰, 省 食用菌
 JIUTAI_ADMIN = "wxid_jt_fengbo"  # 冯波
 NONGAN_ADMIN = "wxid_na_zhoulei"
-
-
-def room_of(group_id: str) -> str:
-    return f"room-{group_id}"
 
 
 @dataclass(frozen=True)
@@ -120,14 +114,8 @@ def detail(event: Event) -> dict[str, object]:
 def make_chat(home_dir: Path, engine: Engine) -> Chat:
     home = load_home(home_dir)
     clock = ManualClock(START)
-    rooms = RoomDirectory(home)
-    sessions = session_factory(engine)
-    with sessions.begin() as session:
-        rooms.bind(session, ACCOUNT, [RoomInfo(room_of(g.id), g.room_topic or g.name)
-                                      for g in home.groups.values()], clock.now())
-    router = Router(home, sessions, clock, rooms)
-    router.add(help_command(router))
-    qa = QaService.build(home, sessions)
+    router = bound_router(home, engine, clock)
+    qa = QaService.build(home, session_factory(engine))
     qa.install(router)
     return Chat(router, home, engine, clock, qa)
 

@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from bot.chat.rooms import RoomDirectory, RoomInfo
-from bot.chat.router import Router
 from bot.clock import ManualClock
 from bot.config import Home
 from bot.core import events as kinds
@@ -19,6 +17,7 @@ from bot.db.engine import session_factory
 from bot.schedules.chat import DAILY_REQUESTS, commands
 from bot.schedules.firing import fire
 from bot.schedules.loader import load_schedules
+from tests.harness import bound_router
 from tests.schedules.conftest import ACCOUNT, events, home_of, local, outbox, payload, write
 
 TECH = "wxid_t_jiutai_1"
@@ -31,13 +30,7 @@ class Chat:
 
     def __init__(self, home: Home, engine: Engine, clock: ManualClock) -> None:
         self.home, self.engine, self.clock = home, engine, clock
-        rooms = RoomDirectory(home)
-        sessions = session_factory(engine)
-        with sessions.begin() as session:
-            rooms.bind(session, ACCOUNT, [RoomInfo(f"room-{g.id}", g.room_topic or g.name)
-                                          for g in home.groups.values()], clock.now())
-        self.router = Router(home, sessions, clock, rooms)
-        self.router.add(*commands())
+        self.router = bound_router(home, engine, clock, *commands())
 
     def say(self, sender: str, text: str, group: str | None = "jiutai-junior") -> None:
         self.router.handle_message(Inbound(

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine, select
 
-from bot.chat.rooms import RoomDirectory, RoomInfo
 from bot.chat.router import Router
 from bot.clock import ManualClock
 from bot.config import Home
@@ -17,8 +16,8 @@ from bot.db.engine import session_factory
 from bot.db.schema import OutboxRow, TrainingCheckin, TrainingSession
 from bot.stats import rollup
 from bot.stats.chat import commands
+from tests.harness import ACCOUNT, bound_router
 
-ACCOUNT = "jilin-kexie"
 ADMIN = "wxid_na_zhoulei"  # 农安县 admin
 _ids = itertools.count(1)
 
@@ -26,13 +25,7 @@ _ids = itertools.count(1)
 @pytest.fixture
 def router(engine: Engine, home: Home) -> Router:
     clock = ManualClock(datetime(2026, 3, 4, 2, 0, tzinfo=UTC))
-    rooms = RoomDirectory(home)
-    with session_factory(engine).begin() as session:
-        rooms.bind(session, ACCOUNT, [RoomInfo(f"room-{g.id}", g.room_topic or g.name)
-                                      for g in home.groups.values()], clock.now())
-    r = Router(home, session_factory(engine), clock, rooms)
-    r.add(*commands())
-    return r
+    return bound_router(home, engine, clock, *commands())
 
 
 def say(router: Router, sender: str, text: str, group: str | None = "nongan-junior") -> str:
