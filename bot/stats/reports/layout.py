@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bot.domain import LEVEL_LABEL, Level
+from bot.domain import Level
 from bot.stats.figures import METRICS, PeriodReport, Row, Value
 
 EXPERT_METRICS = {"received": "收到问题", "answered": "已回答",
@@ -65,10 +65,6 @@ def figures(report: PeriodReport) -> Iterator[Figure]:
         key, name = f"region:{t.region.id}", t.region.name
         yield Figure("培训", key, name, "sessions", "培训场次", t.sessions)
         yield Figure("培训", key, name, "shortfall", "未达标", "；".join(t.shortfalls))
-
-
-def level_label(level: str) -> str:
-    return LEVEL_LABEL[Level(level)]
 
 
 def show(value: Value | str) -> str:
