@@ -262,11 +262,11 @@ class AgriBot:
             fresh = {g for g in self.home.groups if not self.rooms.is_bound(g)}
             report = self.rooms.bind(session, account, rooms, now)
             members = {r.id: r.member_ids for r in rooms}
-            # A room bound for the first time brings its members in as joins, so membership
-            # figures start from who was there, not from zero.
+            # A room bound for the first time brings its members in as present (not joined), so
+            # membership figures start from who was there, not from zero.
             initial = (
-                eventlog.NewEvent(kind=events.JOIN, ts=now, account=account, group_id=group,
-                                  actor=member, detail={"initial": True})
+                eventlog.NewEvent(kind=events.PRESENT, ts=now, account=account,
+                                  group_id=group, actor=member)
                 for group, room in report.bound.items() if group in fresh
                 for member in members.get(room, ()))
             binding = eventlog.NewEvent(kind=events.BINDING, ts=now, account=account, detail={

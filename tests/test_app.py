@@ -82,9 +82,10 @@ async def test_first_binding_records_initial_members(running: tuple[AgriBot, Wat
     bot, watch = running
     members = {c.id for c in watch.world.members(ROOM)} - {BOT}
     with session_factory(bot.engine)() as session:
-        joined = set(session.scalars(select(Event.actor).where(
-            Event.kind == "join", Event.group_id == "nongan-junior")))
-    assert joined == members
+        present = set(session.scalars(select(Event.actor).where(
+            Event.kind == "present", Event.group_id == "nongan-junior")))
+        joined = session.scalars(select(Event.actor).where(Event.kind == "join")).all()
+    assert present == members and joined == []  # already there: members, not newcomers
 
 
 async def test_private_help(running: tuple[AgriBot, Watch]) -> None:
@@ -102,7 +103,7 @@ async def test_private_help(running: tuple[AgriBot, Watch]) -> None:
 
 async def test_training_session_and_weekly_figures(running: tuple[AgriBot, Watch]) -> None:
     """An admin opens a training, members check in once each, the admin closes it, and #统计
-    counts the session and its participants."""
+    counts the session and its participants; members found at binding are not newcomers."""
     bot, watch = running
     world = watch.world
     admin = next(a.id for a in bot.home.admins if a.region == "nongan")
@@ -119,6 +120,8 @@ async def test_training_session_and_weekly_figures(running: tuple[AgriBot, Watch
     world.speak(ROOM, admin, "#统计")  # right away: the periodic rollup has not run since
     figures = await watch.until(watch.bot_said(ROOM, "签到"))
     assert "培训 1 场，签到 3 人次" in figures.text
+    members = len(world.members(ROOM)) - 1  # all but the bot, there since the first binding
+    assert f"成员 {members} 人（入 0 / 退 0）" in figures.text
 
 
 async def test_a_photo_after_the_question_reaches_the_expert(

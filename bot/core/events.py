@@ -11,6 +11,9 @@ MESSAGE = "message"  # actor sender; detail {kind, length[, text if bot.yaml opt
 COMMAND = "command"  # actor sender; ref command name; detail {text, kind}
 JOIN = "join"  # actor the member who joined
 LEAVE = "leave"  # actor the member who left
+# actor a member already in the room when the bot first bound it: a member, not a newcomer
+PRESENT = "present"
+MEMBERSHIP = frozenset({JOIN, LEAVE, PRESENT})  # what members at end of day are folded from
 
 # delivery (written by the sender when an outbox row ends)
 PUSH_QUEUED = "push_queued"  # ref content id; detail {schedule, fire_time, key}

@@ -109,10 +109,10 @@ def explain(session: Session, home: Home, code: str, first: date, last: date,
             if metric == "answer_rate":
                 note = "回答率 = 已回答 / 提问数；此处列出已回答问题的首次回答事件"
         elif metric == "members_end":
-            query = select(Event.id).where(Event.kind.in_((ev.JOIN, ev.LEAVE)),
+            query = select(Event.id).where(Event.kind.in_(ev.MEMBERSHIP),
                                            Event.group_id.in_(groups), Event.ts < end,
                                            Event.id <= upto)
-            note = "截至期末的全部入群、退群事件"
+            note = "截至期末的全部入群、退群事件（含首次绑定时已在群里的成员）"
         elif metric == "participants":
             query = select(TrainingCheckin.event_id).join(
                 TrainingSession, TrainingSession.id == TrainingCheckin.session_id).where(

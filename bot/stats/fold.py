@@ -142,7 +142,7 @@ class Batch:
                 active_keys.add(key)
             elif r.kind == ev.PUSH_SENT and r.ref:
                 reach_keys.add(key)
-            elif r.kind in (ev.JOIN, ev.LEAVE) and r.actor:
+            elif r.kind in ev.MEMBERSHIP and r.actor:
                 pairs.add((r.group_id, r.actor))
         self._load_rows(keys - st.rows.keys())
         self._load_counts({g for g, _ in keys} - st.member_count.keys())
@@ -238,8 +238,8 @@ class Batch:
             figure = COUNTED.get(kind)
             if figure is not None:
                 row.values[figure] += 1
-            if kind in (ev.JOIN, ev.LEAVE) and r.actor:
-                self._membership(group, r.actor, kind == ev.JOIN)
+            if kind in ev.MEMBERSHIP and r.actor:
+                self._membership(group, r.actor, kind != ev.LEAVE)
                 row.values["members_end"] = self.state.member_count[group]
             if kind in ACTIVE_KINDS and r.actor:
                 seen = self.state.active[(group, day)]
