@@ -2,7 +2,7 @@
 
 Each scenario runs in its own process, so its peak memory is its own:
 - the measured one: 3,000 groups × 500 generated technicians, first start (every room bound for
-  the first time: its members become join events) and a restart on the same database;
+  the first time: its members are logged as present) and a restart on the same database;
 - the baseline: the same 3,000 groups with 5 technicians each.
 No target is set by an issue; the figures are printed for comparison over time.
 """
