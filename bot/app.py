@@ -43,6 +43,7 @@ from bot.schedules.chat import commands as schedule_commands
 from bot.schedules.runner import ScheduleRunner
 from bot.stats import rollup
 from bot.stats.chat import commands as stats_commands
+from bot.stats.settings import ReportsConfig, load_reports_config
 from bot.stats.weekly import send_weekly_if_due
 from bot.tasks import TaskGroup, every
 from bot.transport.local_world import LocalWorld
@@ -93,6 +94,7 @@ class AgriBot:
         self._tasks = TaskGroup()
         self._draining: list[asyncio.Task[Any]] = []  # finish their work on stop
         self.qa: QaService | None = None
+        self.reports: ReportsConfig | None = None
         self.schedules: dict[str, ScheduleRunner] = {}
 
     # --- life ------------------------------------------------------------------------------------
@@ -123,7 +125,8 @@ class AgriBot:
                 account, self._puppet_factory(account),
                 on_message=self._on_message, on_membership=self._on_membership,
                 on_ready=self._on_ready_for(account), clock=self.clock,
-                media_dir=self.home.paths.data / "media" / account)
+                media_dir=self.home.paths.data / "media" / account,
+                media_wanted=self._media_wanted_for(account))
             self.adapters[account] = await self._stack.enter_async_context(adapter)
             self._start_sender(account, adapter)
         self._start_periodic_jobs()
@@ -169,6 +172,7 @@ class AgriBot:
         first = self.schedules[self.accounts[0]]
         self.router.add(*schedule_commands(lambda _home: first.book))
         self.router.add(*stats_commands())
+        self.reports = load_reports_config(self.home)  # read once, not on every weekly check
 
     def _start_periodic_jobs(self) -> None:
         """Jobs every feature needs on a timer; each failing tick is logged and retried."""
@@ -176,13 +180,10 @@ class AgriBot:
         self._every(ROLLUP_SECONDS, self._roll_up, "stats:rollup")
         self._every(WEEKLY_SECONDS, self._weekly_report, "stats:weekly")
 
-    def _every(self, seconds: float, job: Callable[[], Awaitable[None] | None], name: str
-               ) -> None:
+    def _every(self, seconds: float, job: Callable[[], Awaitable[None]], name: str) -> None:
         async def tick() -> None:
-            result = job()
-            if result is not None:
-                await result
-            self.wake_senders()
+            await job()
+            self.wake_senders()  # whatever the job queued goes out now
 
         self._tasks.spawn(every(seconds, tick, name, self.stop), name)
 
@@ -196,11 +197,11 @@ class AgriBot:
                 return
             await asyncio.sleep(0)
 
-    def _weekly_report(self) -> None:
+    async def _weekly_report(self) -> None:
         with self.sessions.begin() as session:
-            send_weekly_if_due(session, self.home, self.clock.now())
+            send_weekly_if_due(session, self.home, self.clock.now(), self.reports)
 
-    def _escalate(self) -> None:
+    async def _escalate(self) -> None:
         assert self.qa is not None
         with self.sessions.begin() as session:
             for account in self.accounts:  # each process escalates only its own questions
@@ -251,6 +252,17 @@ class AgriBot:
     def _on_membership(self, change: MembershipChange) -> None:
         self.router.handle_membership(change)
         self.wake_senders()
+
+    def _media_wanted_for(self, account: str) -> Callable[[str | None, str], bool]:
+        """Only a photo or video that answers a recent question is kept (Q&A forwards it)."""
+        def wanted(room_id: str | None, sender: str) -> bool:
+            group = self.rooms.group_for_room(account, room_id) if room_id else None
+            if group is None or self.qa is None:
+                return False
+            with self.sessions() as session:
+                return self.qa.awaits_attachment(session, sender, group, self.clock.now())
+
+        return wanted
 
     def _on_ready_for(self, account: str) -> Callable[[list[RoomInfo]], None]:
         return lambda rooms: self._bind(account, rooms)

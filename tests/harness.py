@@ -3,7 +3,10 @@ and a router with the demo groups bound, as the app has it after the account's r
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+import inspect
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 
@@ -13,8 +16,11 @@ from bot.chat.router import CommandSpec, Router
 from bot.clock import Clock
 from bot.config import Home
 from bot.db.engine import session_factory
+from bot.transport.local_world import LocalWorld, Message, bot_contact_id
 
 ACCOUNT = "jilin-kexie"
+BOT = bot_contact_id(ACCOUNT)
+T = TypeVar("T")
 
 
 def room_of(group_id: str) -> str:
@@ -38,3 +44,34 @@ def bound_router(home: Home, engine: Engine, clock: Clock, *specs: CommandSpec) 
     router = Router(home, session_factory(engine), clock, bind_rooms(engine, home, clock))
     router.add(help_command(router), *specs)
     return router
+
+
+class Watch:
+    """Wait for something to show in the local world, without sleeping: each change to the
+    world wakes the wait, which then checks again."""
+
+    def __init__(self, world: LocalWorld) -> None:
+        self.world = world
+        self.changed = asyncio.Event()
+        world.subscribe(lambda _event: self.changed.set())
+
+    async def until(self, check: Callable[[], T | Awaitable[T | None] | None],
+                    timeout: float = 20) -> T:
+        async def wait() -> T:
+            while True:
+                self.changed.clear()  # before checking: a change during the check must count
+                found: Any = check()
+                if inspect.isawaitable(found):
+                    found = await found
+                if found:
+                    return found  # type: ignore[no-any-return]
+                await self.changed.wait()
+        return await asyncio.wait_for(wait(), timeout)
+
+    def bot_said(self, room: str, contains: str) -> Callable[[], Message | None]:
+        """A bot message in ``room`` containing ``contains``, newer than anything there now
+        (the bot cannot have answered yet: its reply needs the event loop)."""
+        after = max((m.id for m in self.world.messages(room)), default=0)
+        return lambda: next((m for m in self.world.messages(room, since=after)
+                             if m.from_id == BOT and m.type != "system" and contains in m.text),
+                            None)

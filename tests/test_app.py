@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -15,36 +14,11 @@ from bot.clock import SystemClock
 from bot.config import load_home
 from bot.db.engine import session_factory
 from bot.db.schema import Event
-from bot.transport.local_world import LocalWorld, Message, bot_contact_id, room_id_for
+from bot.transport.local_world import LocalWorld, Message, room_id_for
 from tests.conftest import unpaced
+from tests.harness import BOT, Watch
 
 ROOM = room_id_for("nongan-junior")
-BOT = bot_contact_id("jilin-kexie")
-
-
-class Watch:
-    """Wait for the world to show a message, without sleeping."""
-
-    def __init__(self, world: LocalWorld) -> None:
-        self.world = world
-        self.changed = asyncio.Event()
-        world.subscribe(lambda _event: self.changed.set())
-
-    async def until(self, found: Callable[[], Message | None], timeout: float = 20) -> Message:
-        async def wait() -> Message:
-            while (message := found()) is None:
-                self.changed.clear()
-                await self.changed.wait()
-            return message
-        return await asyncio.wait_for(wait(), timeout)
-
-    def bot_said(self, room: str, contains: str) -> Callable[[], Message | None]:
-        """A bot message in ``room`` containing ``contains``, newer than anything there now
-        (the bot cannot have answered yet: its reply needs the event loop)."""
-        after = max((m.id for m in self.world.messages(room)), default=0)
-        return lambda: next((m for m in self.world.messages(room, since=after)
-                             if m.from_id == BOT and m.type != "system" and contains in m.text),
-                            None)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from bot.config import load_home
 from bot.db.engine import make_engine
 from bot.transport.local_world import LocalWorld, bot_contact_id, room_id_for
 from tests.conftest import unpaced
-from tests.test_app import Watch
+from tests.harness import Watch
 
 COUNTY, PROVINCE = "jilin-kexie", "jilin-province"
 

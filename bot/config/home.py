@@ -123,8 +123,9 @@ class Home:
 M = TypeVar("M", bound=Model)
 
 
-class _Loader:
-    """Collects problems from every file instead of stopping at the first."""
+class ModelLoader:
+    """Collects problems from every file instead of stopping at the first. Loaders of other
+    files in a home (schedules) use it too, so every file reports problems alike."""
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
@@ -156,10 +157,6 @@ class _Loader:
         self.problems.append(doc.problem(loc, message))
 
 
-# Public for loaders of other files in a home (schedules), so every file reports problems alike.
-ModelLoader = _Loader
-
-
 def _validation_problem(doc: YamlDocument, error: Any) -> Problem:
     loc = tuple(error["loc"])
     key = loc[-1] if loc else ""
@@ -180,7 +177,7 @@ def load_settings(path: Path, model: type[M]) -> M:
     doc = load_yaml(path)
     if doc.data is None:
         return model()
-    loader = _Loader()
+    loader = ModelLoader()
     settings = loader.validate(doc, model)
     if settings is None:
         raise ConfigError(loader.problems)
@@ -190,7 +187,7 @@ def load_settings(path: Path, model: type[M]) -> M:
 def load_home(home: str | Path | HomePaths | None = None) -> Home:
     """Load and cross-check a whole home; raise :class:`ConfigError` listing every problem."""
     paths = home if isinstance(home, HomePaths) else HomePaths.resolve(home)
-    loader = _Loader()
+    loader = ModelLoader()
     bot = loader.model(paths.config / "bot.yaml", BotConfig)
     groups = loader.model(paths.config / "groups.yaml", GroupsFile)
     industries = loader.model(paths.config / "industries.yaml", IndustriesFile)
@@ -206,7 +203,7 @@ def load_home(home: str | Path | HomePaths | None = None) -> Home:
 
 @dataclass
 class _CrossCheck:
-    loader: _Loader
+    loader: ModelLoader
     paths: HomePaths
     bot: tuple[YamlDocument, BotConfig]
     groups: tuple[YamlDocument, GroupsFile]

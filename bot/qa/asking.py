@@ -4,7 +4,9 @@ answer; a photo or video the asker sends right after is attached to it."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
 
 from bot import messages as msg
 from bot.chat.parse import clean
@@ -96,13 +98,20 @@ def mention_fallback(ctx: QaContext, turn: Turn) -> bool:
     return True
 
 
+def awaiting_attachment(ctx: QaContext, session: Session, sender: str, group_id: str,
+                        now: datetime) -> Question | None:
+    """The sender's question a photo or video sent now would belong to (asked in the group
+    within the attachment window), if any."""
+    window = timedelta(minutes=ctx.settings.attachment_window_minutes)
+    return store.latest_of(session, sender, group_id, now - window)
+
+
 def attachment_fallback(ctx: QaContext, turn: Turn) -> bool:
     """A photo or video from the asker shortly after the question belongs to it."""
     kind = _MEDIA.get(turn.inbound.kind)
     if kind is None or turn.group is None:
         return False
-    window = timedelta(minutes=ctx.settings.attachment_window_minutes)
-    question = store.latest_of(turn.session, turn.sender, turn.group.id, turn.now - window)
+    question = awaiting_attachment(ctx, turn.session, turn.sender, turn.group.id, turn.now)
     if question is None:
         return False
     store.add_attachment(question, kind, turn.inbound.message_id, turn.inbound.media)

@@ -53,6 +53,13 @@ class QaService:
         for fallback in self.fallbacks():
             router.add_fallback(fallback)
 
+    def awaits_attachment(self, session: Session, sender: str, group_id: str,
+                          now: datetime) -> bool:
+        """Whether a photo or video from ``sender`` now would be attached to a question (so
+        the transport should keep the file)."""
+        return asking.awaiting_attachment(self.context, session, sender, group_id, now) \
+            is not None
+
     def escalate_due(self, session: Session, now: datetime, *, account: str | None = None
                      ) -> int:
         return escalation.escalate_due(session, self.home, now,

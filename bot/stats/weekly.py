@@ -52,10 +52,12 @@ def _account(home: Home, region_id: str) -> str:
     return home.bot.accounts[0].id
 
 
-def send_weekly_if_due(session: Session, home: Home, now: datetime) -> int:
+def send_weekly_if_due(session: Session, home: Home, now: datetime,
+                       config: ReportsConfig | None = None) -> int:
     """Queue the weekly report to every region's admins if it is due and not yet queued.
-    Returns how many outbox rows were added (0 when not due or already sent)."""
-    week = due_week(home, load_reports_config(home), now)
+    Returns how many outbox rows were added (0 when not due or already sent). A running bot
+    passes the ``config`` it read at start; without one, ``config/reports.yaml`` is read."""
+    week = due_week(home, config or load_reports_config(home), now)
     if week is None:
         return 0
     first, last = week

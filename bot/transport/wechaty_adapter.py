@@ -47,6 +47,9 @@ from bot.transport.text import format_mentions, parse_mentions, parse_quote
 log = logging.getLogger(__name__)
 
 _MEDIA_KINDS = frozenset({MessageKind.IMAGE, MessageKind.VIDEO, MessageKind.FILE})
+# (room id or None, sender id) → whether a feature will use this message's file: fetching and
+# keeping every photo of every group would fill the disk with files nobody reads
+MediaWanted = Callable[[str | None, str], bool]
 _SAFE_NAME = re.compile(r"[^\w.-]+")
 
 Callback = Callable[[Any], Awaitable[None] | None]
@@ -106,9 +109,11 @@ class WechatyAdapter:
                  clock: Clock | None = None, sleep: Sleep = asyncio.sleep,
                  backoff: Backoff = Backoff(),
                  max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
-                 media_dir: Path | None = None) -> None:
+                 media_dir: Path | None = None,
+                 media_wanted: MediaWanted = lambda _room, _sender: True) -> None:
         self.account = account
         self._media_dir = media_dir
+        self._media_wanted = media_wanted
         self._factory = puppet_factory
         self._on_message = on_message
         self._on_membership = on_membership
@@ -333,7 +338,8 @@ class WechatyAdapter:
                                             and self.self_name in parsed.names)
         elif not raw:
             text = payload.filename or ""
-        media = await self._save_media(msg) if kind in _MEDIA_KINDS else None
+        wanted = kind in _MEDIA_KINDS and self._media_wanted(room_id, sender)
+        media = await self._save_media(msg) if wanted else None
         return Inbound(
             message_id=msg.message_id, account=self.account, room_id=room_id,
             sender_id=sender, sender_name=msg.talker().name or sender, text=text,

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -95,19 +94,6 @@ async def serve(world: LocalWorld, home: Home) -> AsyncIterator[Callable[..., An
 async def api(serve: Callable[..., Any]) -> AsyncIterator[Api]:
     async with serve() as running:
         yield running
-
-
-async def wait_for(condition: Callable[[], Any], timeout: float = TIMEOUT) -> Any:
-    """Poll ``condition`` on the loop until it returns something truthy."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if loop.time() > deadline:
-            raise TimeoutError("condition not met")
-        await asyncio.sleep(0)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,6 +16,7 @@ from bot.clock import ManualClock
 from bot.config import Home, load_home
 from bot.transport.local_world import LocalWorld, room_id_for
 from tests.conftest import unpaced
+from tests.harness import Watch
 from tests.simulator.conftest import Api
 
 JIUTAI = room_id_for("jiutai-junior")
@@ -28,8 +28,7 @@ class Talk:
 
     def __init__(self, api: Api, world: LocalWorld) -> None:
         self.api = api
-        self.changed = asyncio.Event()
-        world.subscribe(lambda _event: self.changed.set())
+        self.until = Watch(world).until
 
     async def say(self, room: str, sender: str, text: str) -> int:
         status, body = await self.api.post(f"/api/rooms/{room}/messages",
@@ -41,15 +40,6 @@ class Talk:
         status, body = await self.api.post(f"/api/contacts/{contact}/messages", {"text": text})
         assert status == 201, body
         return int(body["id"])
-
-    async def until(self, check: Check, timeout: float = 20) -> Any:
-        async def wait() -> Any:
-            while True:
-                self.changed.clear()  # before checking: a change during the check must count
-                if found := await check():
-                    return found
-                await self.changed.wait()
-        return await asyncio.wait_for(wait(), timeout)
 
     def bot_in_room(self, room: str, since: int, contains: str, kind: str = "text") -> Check:
         async def check() -> Any:
