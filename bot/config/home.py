@@ -114,6 +114,16 @@ class Home:
     def admins_of(self, region_id: str) -> list[Admin]:
         return [a for a in self.admins if a.region == region_id]
 
+    def responsible_admins(self, region_id: str) -> list[Admin]:
+        """Who is told about a problem in a region: its admins, else those of the nearest
+        region above that has any (一级抓一级); an unknown region goes to the province."""
+        start = region_id if region_id in self.regions else self.province_id
+        for region in self.ancestors(start):
+            admins = self.admins_of(region.id)
+            if admins:
+                return admins
+        return []
+
     def database_url(self) -> str:
         """``AGRIBOT_DB_URL``, then ``bot.yaml``, then SQLite under the home's ``data/``."""
         url = os.environ.get(DB_URL_ENV) or self.bot.database_url

@@ -45,7 +45,7 @@ from bot import messages as msg
 from bot.chat.rooms import RoomDirectory
 from bot.clock import Clock
 from bot.config import Home
-from bot.config.models import Admin, Rate
+from bot.config.models import Rate
 from bot.core import events
 from bot.core.messages import FileOut, Payload, Sent, Target, TextOut, payload_from_json
 from bot.core.ports import DeliveryError, Transport
@@ -308,7 +308,8 @@ class Sender:
         text = msg.OUTBOX_DEAD_ALERT.format(
             target=target, attempts=row.attempts, error=error,
             purpose=msg.OUTBOX_PURPOSES.get(row.purpose, msg.OUTBOX_PURPOSE_OTHER))
-        admins = self._admins_for(group.region if group is not None else self.home.province_id)
+        region = group.region if group is not None else self.home.province_id
+        admins = self.home.responsible_admins(region)
         if not admins:
             log.error("dead letter %s and no admin to tell", row.key)
         enqueue(session, [
@@ -318,15 +319,6 @@ class Sender:
             for admin in admins
         ], now=now)
 
-    def _admins_for(self, region_id: str) -> list[Admin]:
-        """The region's admins, else the nearest region above that has some."""
-        if region_id not in self.home.regions:
-            region_id = self.home.province_id
-        for region in self.home.ancestors(region_id):
-            admins = self.home.admins_of(region.id)
-            if admins:
-                return admins
-        return []
 
 
 def _group_of(row: OutboxRow) -> str | None:

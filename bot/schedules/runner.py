@@ -271,7 +271,7 @@ class ScheduleRunner:
             template = msg.SCHED_REJECTED if rejection.kept_previous else msg.SCHED_REJECTED_NEW
             text = template.format(path=rel, problems="\n".join(lines[:10]))
             region = region_of_file(self.home, rejection.path)
-            admins = self.home.admins_of(region) or self.home.admins_of(self.home.province_id)
+            admins = self.home.responsible_admins(region)
             try:
                 with self.sessions.begin() as session:
                     eventlog.append(session, [eventlog.NewEvent(
