@@ -57,35 +57,41 @@ def send_weekly_if_due(session: Session, home: Home, now: datetime,
     """Queue the weekly report to every region's admins if it is due and not yet queued.
     Returns how many outbox rows were added (0 when not due or already sent). A running bot
     passes the ``config`` it read at start; without one, ``config/reports.yaml`` is read."""
-    week = due_week(home, config or load_reports_config(home), now)
+    config = config or load_reports_config(home)
+    week = due_week(home, config, now)
     if week is None:
         return 0
     first, last = week
     admins: dict[str, list[str]] = defaultdict(list)
     for admin in home.admins:
         admins[admin.region].append(admin.id)
-    catch_up(session, home)
-    added = 0
+    # What is still to send, before any work: the check runs every minute of a day-long window
+    todo: dict[str, dict[str, str]] = {}  # region → admin → outbox key prefix
     for region_id in (r.id for r in home.subtree(home.province_id)):
-        if not admins.get(region_id):
-            continue
         keys = {admin: f"weekly:{region_id}:{first}:{admin}" for admin in admins[region_id]}
         wanted = [f"{k}:{part}" for k in keys.values() for part in ("text", "chart")]
         done = set(session.scalars(select(OutboxRow.key).where(OutboxRow.key.in_(wanted))))
-        todo = [a for a, k in keys.items() if f"{k}:text" not in done or f"{k}:chart" not in done]
-        if not todo:
-            continue
-        report = collect(session, home, first, last, region_id=region_id, weekly=True)
+        missing = {a: k for a, k in keys.items()
+                   if f"{k}:text" not in done or f"{k}:chart" not in done}
+        if missing:
+            todo[region_id] = missing
+    if not todo:
+        return 0
+    catch_up(session, home)
+    added = 0
+    for region_id, keys in todo.items():
+        report = collect(session, home, first, last, region_id=region_id, weekly=True,
+                         target=config.training)
         chart = home.paths.data / "reports" / f"weekly-{region_id}-{first}.png"
         chart.parent.mkdir(parents=True, exist_ok=True)
         render_png(report, chart)
         text = render_markdown(report)
         account = _account(home, region_id)
         added += enqueue(session, [
-            message for admin in todo for message in (
-                Outgoing(f"{keys[admin]}:text", account, Target.contact(admin), TextOut(text),
+            message for admin, key in keys.items() for message in (
+                Outgoing(f"{key}:text", account, Target.contact(admin), TextOut(text),
                          "report", ref=f"weekly:{first}", priority=BULK),
-                Outgoing(f"{keys[admin]}:chart", account, Target.contact(admin),
+                Outgoing(f"{key}:chart", account, Target.contact(admin),
                          ImageOut(str(chart), chart.name), "report", ref=f"weekly:{first}",
                          priority=BULK))], now=now)
     return added
