@@ -20,14 +20,14 @@ from bot import messages as msg
 from bot.chat.router import CommandSpec
 from bot.chat.turn import Turn
 from bot.clock import naive_utc
-from bot.config import ConfigError, Home
+from bot.config import Home
 from bot.config.models import ContentItem, Group
 from bot.core import events
 from bot.core.messages import Target
 from bot.db.schema import PushLog, PushPause
 from bot.delivery.outbox import INTERACTIVE, Outgoing, enqueue
 from bot.schedules.content import PushState, payload_for
-from bot.schedules.loader import ScheduleBook, load_schedules
+from bot.schedules.loader import ScheduleBook
 from bot.schedules.preview import local_time, plan
 
 log = logging.getLogger(__name__)
@@ -40,32 +40,15 @@ FOUND_SHOWN = 8
 BookSource = Callable[[Home], ScheduleBook]
 
 
-def commands(book: BookSource | None = None) -> list[CommandSpec]:
-    """The course commands for the router. ``book`` gives the schedules in force (pass
-    ``lambda _home: runner.book`` so hot reloads show at once); by default the home's files are
-    read once."""
-    source = book or _files_of
+def commands(book: BookSource) -> list[CommandSpec]:
+    """The course commands for the router. ``book`` gives the schedules in force (the app
+    passes ``lambda _home: runner.book``, so hot reloads show at once)."""
     return [
-        CommandSpec("课程", lambda turn, args: courses(turn, args, source), msg.COURSES_USAGE),
+        CommandSpec("课程", lambda turn, args: courses(turn, args, book), msg.COURSES_USAGE),
         CommandSpec("点播", request, msg.REQUEST_USAGE),
         CommandSpec("暂停推送", pause, msg.PAUSE_USAGE, admin_only=True),
         CommandSpec("恢复推送", resume, msg.RESUME_USAGE, admin_only=True),
     ]
-
-
-_loaded: dict[int, tuple[Home, ScheduleBook]] = {}
-
-
-def _files_of(home: Home) -> ScheduleBook:
-    cached = _loaded.get(id(home))
-    if cached is None or cached[0] is not home:
-        try:
-            book = load_schedules(home)
-        except ConfigError as exc:
-            log.error("schedules not loaded for #课程: %s", exc)
-            book = ScheduleBook()
-        cached = _loaded[id(home)] = (home, book)
-    return cached[1]
 
 
 # --- #课程 ------------------------------------------------------------------------------------

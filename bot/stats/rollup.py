@@ -32,7 +32,6 @@ from bot.stats.fold import Batch, FoldState
 
 WATERMARK = "rollup"
 BATCH = 20_000
-CATCH_UP_SECONDS = 30  # how often the app should call catch_up: never more than a minute behind
 _LOCK_KEY = 0x73746174  # "stat": one folder at a time, whichever process calls
 ROLLUP_TABLES = (DailyGroupStats, StatsActive, StatsCourseReach, StatsMember, StatsQuestion,
                  StatsQuestionExpert, StatsWatermark)

@@ -30,7 +30,8 @@ class Chat:
 
     def __init__(self, home: Home, engine: Engine, clock: ManualClock) -> None:
         self.home, self.engine, self.clock = home, engine, clock
-        self.router = bound_router(home, engine, clock, *commands())
+        book = load_schedules(home)
+        self.router = bound_router(home, engine, clock, *commands(lambda _home: book))
 
     def say(self, sender: str, text: str, group: str | None = "jiutai-junior") -> None:
         self.router.handle_message(Inbound(

@@ -16,7 +16,6 @@ EXPERT_METRICS = {"received": "收到问题", "answered": "已回答",
                   "median_response": "响应中位数(分钟)"}
 COURSE_METRICS = {"groups": "覆盖群数", "members": "覆盖人数", "pushes": "推送次数"}
 TITLE = "农技培训群工作调度统计表"
-LEVEL_SHEETS = {Level.PROVINCE: "省", Level.CITY: "市（州）", Level.COUNTY: "县（市、区）"}
 
 
 @dataclass(frozen=True)

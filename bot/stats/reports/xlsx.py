@@ -16,13 +16,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.cli.table import display_width
-from bot.domain import Level
+from bot.domain import LEVEL_LABEL, Level
 from bot.stats.figures import METRICS, PeriodReport
 from bot.stats.reports import stamp
 from bot.stats.reports.layout import (
     COURSE_METRICS,
     EXPERT_METRICS,
-    LEVEL_SHEETS,
     TITLE,
     group_region,
     parent_name,
@@ -71,7 +70,7 @@ def _summary(book: Workbook, report: PeriodReport, made: datetime) -> None:
 
 def _regions(book: Workbook, report: PeriodReport) -> None:
     headers = ["地区编号", "地区", "上级地区", "群数", *METRICS.values()]
-    for level, title in LEVEL_SHEETS.items():
+    for level, title in LEVEL_LABEL.items():
         rows = [[r.key.split(":", 1)[1], r.name, parent_name(report, r), r.groups,
                  *(r.values[m] for m in METRICS)] for r in region_rows(report, level)]
         if rows or level is Level.PROVINCE:
@@ -95,7 +94,7 @@ def _experts_courses(book: Workbook, report: PeriodReport) -> None:
 
 def _training(book: Workbook, report: PeriodReport) -> None:
     sheet = book.create_sheet("培训")
-    rows = [[t.region.name, "市（州）" if t.region.level is Level.CITY else "县（市、区）",
+    rows = [[t.region.name, LEVEL_LABEL[t.region.level],
              t.sessions, "、".join(map(str, t.participants)) or "—",
              "；".join(t.shortfalls) or "达标"] for t in report.targets]
     _table(sheet, ["地区", "层级", "培训场次", "各场人数", "是否达标"], rows)
