@@ -41,7 +41,6 @@ class Journal:
         self.world = world
         self.epoch = epoch
         self._file = file
-        self._system_ts: datetime | None = None
         self.replayed = 0
 
     @classmethod
@@ -80,12 +79,8 @@ class Journal:
 
     def record(self, event: Event) -> None:
         if isinstance(event, Message) and event.type == "system":
-            self._system_ts = event.ts  # the join or leave that follows replays it at this time
-            return
+            return  # the join or leave it announces replays it (at the same moment)
         entry = _entry(event, self.world)
-        if entry is not None and isinstance(event, Membership) and self._system_ts is not None:
-            entry["ts"] = self._system_ts.isoformat()
-        self._system_ts = None
         if entry is not None:
             self._file.write(json.dumps(entry, ensure_ascii=False) + "\n")
             self._file.flush()

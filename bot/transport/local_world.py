@@ -247,19 +247,20 @@ class LocalWorld:
         room.member_ids.append(contact_id)
         inviter = by or room.owner_id
         who = self._contacts[contact_id].name
-        self.post(room_id, inviter, "system",
+        now = self.clock.now()  # the system line and the membership event are one moment
+        self.post(room_id, inviter, "system", ts=now,
                   text=f"\"{self._contacts[inviter].name}\"邀请\"{who}\"加入了群聊")
-        self._notify(Membership(room_id, (contact_id,), True, inviter, self.clock.now()))
+        self._notify(Membership(room_id, (contact_id,), True, inviter, now))
 
     def leave(self, room_id: str, contact_id: str, *, by: str | None = None) -> None:
         room = self.room(room_id)
         if contact_id not in room.member_ids:
             raise WorldError(f"{contact_id} is not in {room_id}")
         room.member_ids.remove(contact_id)
-        self.post(room_id, by or contact_id, "system",
+        now = self.clock.now()
+        self.post(room_id, by or contact_id, "system", ts=now,
                   text=f"\"{self._contacts[contact_id].name}\"退出了群聊")
-        self._notify(Membership(room_id, (contact_id,), False, by or contact_id,
-                                self.clock.now()))
+        self._notify(Membership(room_id, (contact_id,), False, by or contact_id, now))
 
     def set_topic(self, room_id: str, topic: str, *, by: str | None = None) -> None:
         room = self.room(room_id)
@@ -278,7 +279,8 @@ class LocalWorld:
     def post(self, conversation: str, from_id: str, type: MessageType, *,
              bot_id: str | None = None, text: str = "", mentions: tuple[str, ...] = (),
              title: str = "", url: str = "", description: str = "", thumbnail_url: str = "",
-             file_name: str = "", file_path: str = "", file_size: int = 0) -> Message:
+             file_name: str = "", file_path: str = "", file_size: int = 0,
+             ts: datetime | None = None) -> Message:
         """Append a message to a room (``conversation`` is a room id) or to a private chat
         (a contact id; ``bot_id`` is the bot on the other side, or ``from_id`` is the bot)."""
         if conversation in self._rooms:
@@ -293,7 +295,7 @@ class LocalWorld:
                 chat, to_id = private_chat(bot, conversation), bot
             room_id = None
         message = Message(self._next_id, chat, room_id, from_id, to_id, type, text,
-                          self.clock.now(), mentions, title, url, description, thumbnail_url,
+                          ts or self.clock.now(), mentions, title, url, description, thumbnail_url,
                           file_name, file_path, file_size)
         self._next_id += 1
         self._logs.setdefault(chat, []).append(message)
