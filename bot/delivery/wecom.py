@@ -40,6 +40,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
+from bot import logsafe
 from bot import messages as msg
 from bot.config.models import Group, Rate
 from bot.core.messages import FileOut, ImageOut, LinkOut, Payload, Sent, TextOut, payload_to_json
@@ -80,42 +81,9 @@ class WeComKeyMissing(LookupError):
     """A group names a key variable that is not set. The message names the variable only."""
 
 
-class _KeyRedactor(logging.Filter):
-    """Replaces robot keys in log records of the HTTP libraries, which log full request URLs."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._keys: set[str] = set()
-        self._lock = threading.Lock()
-
-    def add(self, key: str) -> None:
-        with self._lock:
-            self._keys.add(key)
-
-    def scrub(self, text: str) -> str:
-        with self._lock:
-            keys = sorted(self._keys, key=len, reverse=True)
-        for key in keys:
-            text = text.replace(key, "***")
-        return text
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self._keys:
-            try:
-                message = record.getMessage()
-            except Exception:  # a malformed record is logging's to report, not ours to raise
-                return True
-            scrubbed = self.scrub(message)
-            if scrubbed != message:
-                record.msg, record.args = scrubbed, None
-        return True
-
-
-_REDACTOR = _KeyRedactor()
-# Logger filters only see records made on that very logger, so each one that prints URLs gets it.
-for _name in ("urllib3.connectionpool", "urllib3.poolmanager", "urllib3.util.retry", "requests",
-              __name__):
-    logging.getLogger(_name).addFilter(_REDACTOR)
+# Loggers that print request URLs, and so the robot key inside them.
+_URL_LOGGERS = ("urllib3.connectionpool", "urllib3.poolmanager", "urllib3.util.retry",
+                "requests", __name__)
 
 
 def key_from_value(value: str) -> str:
@@ -144,7 +112,7 @@ class WeComWebhook:
         if not key or key != key.strip():
             raise ValueError("a WeCom robot key must be a non-empty string without spaces")
         self._key = key
-        _REDACTOR.add(key)
+        logsafe.hide(key, *_URL_LOGGERS)
         env = os.environ if environ is None else environ
         self.base_url = (base_url or env.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
         self.timeout = timeout
@@ -283,7 +251,7 @@ class WeComWebhook:
             failure = DeliveryError(f"WeCom {endpoint}: timed out after {self.timeout:g}s")
         except requests.RequestException as exc:
             failure = DeliveryError(
-                f"WeCom {endpoint}: {type(exc).__name__}: {_REDACTOR.scrub(str(exc))}")
+                f"WeCom {endpoint}: {type(exc).__name__}: {logsafe.scrub(str(exc))}")
         # Raised outside the except block: the requests exception (URL, key and all) must not
         # ride along as __context__ into tracebacks.
         if failure is not None:
@@ -300,7 +268,7 @@ class WeComWebhook:
         errcode = answer.get("errcode")
         if errcode == 0:
             return answer
-        raise self._logged(_classify(endpoint, errcode, _REDACTOR.scrub(str(answer.get("errmsg")))))
+        raise self._logged(_classify(endpoint, errcode, logsafe.scrub(str(answer.get("errmsg")))))
 
     def _logged(self, error: DeliveryError) -> DeliveryError:
         log.warning("wecom %s: %s", self.label, error)

@@ -21,7 +21,6 @@ here, each pinned by a test in ``tests/gateway/test_protocol.py``:
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -31,13 +30,13 @@ from grpclib.protocol import H2Protocol
 from grpclib.server import Server, Stream
 from wechaty_grpc.wechaty import puppet as pb
 
+from bot import logsafe  # noqa: F401  keeps hpack's DEBUG lines (the client's token) quiet
+
 __all__ = ["SERVICE", "AuthorityServer", "Cardinality", "GRPCError", "Handler", "Status",
            "Stream", "pb"]
 
 SERVICE = "/wechaty.Puppet/"
 
-# hpack logs every header it decodes at DEBUG, the client's token (``:authority``) included.
-logging.getLogger("hpack").setLevel(logging.INFO)
 
 # World message types → what the TypeScript puppet numbers them (quirk 2).
 WIRE_MESSAGE_TYPES: dict[str, int] = {

@@ -49,6 +49,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from bot import logsafe  # quirk 11: keeps hpack's DEBUG lines (the token) quiet
+
 _CACHE_DIR = Path(".wechaty")  # relative: wechaty creates it in whatever the cwd is
 _had_cache_dir = _CACHE_DIR.exists()
 os.environ.setdefault("WECHATY_LOG", "warn")  # quirk 8, read when its loggers are created
@@ -93,7 +95,7 @@ class _DropMessage(logging.Filter):
         return not str(record.msg).startswith(self.start)
 
 
-logging.getLogger("hpack").setLevel(logging.INFO)  # quirk 11: its DEBUG lines hold the token
+
 # Every login without plugins warns that no web service starts: exactly what we want.
 logging.getLogger("wechaty.plugin").addFilter(_DropMessage("there is not registed blueprint"))
 
@@ -248,22 +250,5 @@ def service_puppet() -> Any:
     if not service_configured(os.environ):
         raise RuntimeError(f"set {SERVICE_TOKEN_ENV} or {SERVICE_ENDPOINT_ENV}")
     if token:
-        _redact(logging.getLogger("PuppetService"), token)
+        logsafe.hide(token, "PuppetService")
     return PuppetService(PuppetOptions())
-
-
-class _Redact(logging.Filter):
-    def __init__(self, secret: str) -> None:
-        super().__init__()
-        self.secret = secret
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self.secret in message:
-            record.msg, record.args = message.replace(self.secret, "***"), None
-        return True
-
-
-def _redact(logger: logging.Logger, secret: str) -> None:
-    if not any(isinstance(f, _Redact) and f.secret == secret for f in logger.filters):
-        logger.addFilter(_Redact(secret))
