@@ -20,12 +20,12 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Insert, Select, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from bot.clock import naive_utc
 from bot.core.messages import Payload, Sent, Target, payload_to_json
+from bot.db.engine import dialect_insert
 from bot.db.schema import OutboxRow
 
 log = logging.getLogger(__name__)
@@ -66,15 +66,9 @@ def enqueue(session: Session, messages: Iterable[Outgoing], *, now: datetime) ->
     if not rows:
         return 0
     # Core-level execute: the ORM's bulk path returns no rowcount.
-    result = session.connection().execute(_insert_ignoring_duplicates(session), rows)
+    statement = dialect_insert(session, OutboxRow).on_conflict_do_nothing(index_elements=["key"])
+    result = session.connection().execute(statement, rows)
     return int(result.rowcount or 0)
-
-
-def _insert_ignoring_duplicates(session: Session) -> Insert:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(OutboxRow).on_conflict_do_nothing(index_elements=["key"])
-    return sqlite.insert(OutboxRow).on_conflict_do_nothing(index_elements=["key"])
 
 
 # --- the sender's side -----------------------------------------------------------------------

@@ -13,7 +13,6 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot import messages as msg
@@ -27,6 +26,7 @@ from bot.core.messages import Target
 from bot.db.schema import PushLog, PushPause
 from bot.delivery.outbox import INTERACTIVE, Outgoing, enqueue
 from bot.schedules.content import PushState, payload_for
+from bot.schedules.firing import insert_log
 from bot.schedules.loader import ScheduleBook
 from bot.schedules.preview import local_time, plan
 
@@ -160,9 +160,7 @@ def _find_item(home: Home, wanted: str) -> ContentItem | None:
 
 
 def _insert_log(session: Session, row: Mapping[str, object]) -> bool:
-    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    result = session.execute(module.insert(PushLog).on_conflict_do_nothing(
-        index_elements=["key"]).values(**row))
+    result = session.execute(insert_log(session).values(**row))
     return bool(getattr(result, "rowcount", 0))
 
 

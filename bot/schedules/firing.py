@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot import eventlog
@@ -23,6 +22,7 @@ from bot.config import Home
 from bot.config.models import Group
 from bot.core import events
 from bot.core.messages import Target
+from bot.db.engine import dialect_insert
 from bot.db.schema import PushCursor, PushLog
 from bot.delivery.outbox import BULK, Outgoing, enqueue
 from bot.schedules.content import PushState, choose, chunks, payload_for, record_choice
@@ -104,7 +104,7 @@ def fire(session: Session, home: Home, schedule: Schedule, fire_time: Firing | d
         new_events.append(_event(events.PUSH_QUEUED, now, group, content, detail))
         record_choice(state, schedule.what, group.id, choice)
 
-    session.execute(_insert_new(session), log_rows)
+    session.execute(insert_log(session), log_rows)
     enqueue(session, outgoing, now=now)
     if schedule.what.series is not None:
         _save_cursors(session, schedule.what.series, list(result.queued), state, now)
@@ -118,10 +118,9 @@ def _event(kind: str, now: datetime, group: Group, content: str | None,
                              ref=content, detail=detail)
 
 
-def _insert_new(session: Session) -> Insert:
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(PushLog).on_conflict_do_nothing(index_elements=["key"])
-    return sqlite.insert(PushLog).on_conflict_do_nothing(index_elements=["key"])
+def insert_log(session: Session) -> Insert:
+    """An insert into the push log that keeps the first row of a key (firing twice is once)."""
+    return dialect_insert(session, PushLog).on_conflict_do_nothing(index_elements=["key"])
 
 
 def _save_cursors(session: Session, series_id: str, group_ids: Sequence[str], state: PushState,

@@ -17,10 +17,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.core import events as ev
+from bot.db.engine import dialect_insert
 from bot.db.schema import (
     DailyGroupStats,
     StatsActive,
@@ -101,8 +101,7 @@ def _seconds(value: Any) -> float | None:
 def _upsert(session: Session, table: Any, rows: list[dict[str, Any]], keys: Sequence[str]) -> None:
     if not rows:
         return
-    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = module.insert(table)
+    stmt = dialect_insert(session, table)
     changed = {c: stmt.excluded[c] for c in rows[0] if c not in keys}
     # Core on the connection: the ORM's bulk path is several times slower for plain rows
     session.connection().execute(
