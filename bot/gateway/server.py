@@ -77,8 +77,9 @@ class Gateway:
                      self.journal.replayed)
         else:
             epoch = secrets.token_hex(4)  # a fresh world must not reuse an earlier one's ids
-        servicer = self.servicer = PuppetServicer(world, self.account, self._token, epoch=epoch,
-                                                  heartbeat_seconds=self._heartbeat)
+        servicer = self.servicer = PuppetServicer(
+            world, self.account, self._token, epoch=epoch, heartbeat_seconds=self._heartbeat,
+            files=self.home.paths.data / "gateway" / "files")
         servicer.open()
         sock = socket.create_server((self.host, self.port), reuse_port=False)
         self.port = int(sock.getsockname()[1])

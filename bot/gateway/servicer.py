@@ -20,6 +20,8 @@ import inspect
 import json
 import logging
 import mimetypes
+import re
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -39,6 +41,7 @@ from bot.transport.local_world import (
 )
 
 log = logging.getLogger(__name__)
+_SAFE_NAME = re.compile(r"[^\w.-]+")
 
 VERSION = "agribot-gateway/1"
 HEARTBEAT_SECONDS = 15.0  # an idle stream still carries something, so proxies keep it open
@@ -53,7 +56,7 @@ class PuppetServicer:
     """``grpclib`` handler for one account of ``world``; see :meth:`__mapping__`."""
 
     def __init__(self, world: LocalWorld, account: str, token: str, *, epoch: str,
-                 heartbeat_seconds: float = HEARTBEAT_SECONDS) -> None:
+                 files: Path, heartbeat_seconds: float = HEARTBEAT_SECONDS) -> None:
         self.world = world
         self.account = account
         self.self_id = bot_contact_id(account)
@@ -62,7 +65,7 @@ class PuppetServicer:
         self.epoch = epoch
         self.heartbeat_seconds = heartbeat_seconds
         self.refused_tokens = 0  # calls refused for a wrong token, for tests and the log
-        self._files: dict[int, str] = {}  # world id → FileBox JSON the bot sent
+        self._files = files  # what the bot sends is kept on disk, as WeChat keeps it
         self._streams: set[asyncio.Queue[Any]] = set()
         self._unsubscribe: Callable[[], None] | None = None
 
@@ -321,8 +324,6 @@ class PuppetServicer:
 
     def _file_box(self, wire_id: str) -> str:
         message = self._message(wire_id)
-        if message.id in self._files:
-            return self._files[message.id]
         if not message.file_path:
             raise WorldError(f"message {wire_id} holds no file")
         data = Path(message.file_path).read_bytes()
@@ -361,10 +362,11 @@ class PuppetServicer:
             raise GRPCError(Status.INVALID_ARGUMENT, "filebox is not a base64 FileBox") from None
         media = box.get("mediaType") or mimetypes.guess_type(name)[0] or ""
         kind = "image" if media.startswith("image/") else "file"
+        self._files.mkdir(parents=True, exist_ok=True)
+        path = self._files / f"{uuid.uuid4().hex}-{_SAFE_NAME.sub('_', name)[-100:]}"
+        path.write_bytes(data)
         message_id = await self._send(request.conversation_id, kind, text=name, file_name=name,
-                                      file_size=len(data))
-        self._files[self.world_id(message_id)] = json.dumps(
-            {"boxType": 1, "name": name, "base64": box.get("base64") or ""})
+                                      file_path=str(path), file_size=len(data))
         return pb.MessageSendFileResponse(id=message_id)
 
     async def send_contact(self, request: Any) -> Any:
