@@ -1,9 +1,11 @@
 """The wechaty puppet service over a :class:`~bot.transport.local_world.LocalWorld`.
 
 One servicer is one logged-in WeChat account (its bot contact in the world), as a real gateway
-serves one account per token. It answers the ``/wechaty.Puppet/...`` calls python-wechaty's
-``PuppetService`` makes — the same questions :class:`~bot.transport.local_puppet.LocalPuppet`
-answers in-process — and streams what happens in the world as puppet events.
+serves one account per token. It encodes that account's
+:class:`~bot.transport.account_view.AccountView` — the view
+:class:`~bot.transport.local_puppet.LocalPuppet` encodes in-process — as the
+``/wechaty.Puppet/...`` calls python-wechaty's ``PuppetService`` makes, and streams the view's
+records as puppet events.
 
 Message ids on the wire are ``<epoch>.<world id>``: stable for as long as the world lives (and
 across restarts when the world is journaled, which keeps its epoch), and never reused by a fresh
@@ -19,37 +21,27 @@ import hmac
 import inspect
 import json
 import logging
-import mimetypes
-import re
-import uuid
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from bot.gateway import protocol as wire
 from bot.gateway.protocol import GRPCError, Status, Stream, pb
-from bot.transport.local_world import (
-    Event,
-    LocalWorld,
-    Membership,
-    Message,
-    SendRefused,
-    TopicChange,
-    WorldError,
-    bot_contact_id,
+from bot.transport.account_view import (
+    AccountView,
+    BadPayload,
+    LinkCard,
+    Record,
+    Seen,
+    timestamp_ms,
 )
+from bot.transport.local_world import LocalWorld, SendRefused, TopicChange, WorldError
 
 log = logging.getLogger(__name__)
-_SAFE_NAME = re.compile(r"[^\w.-]+")
 
 VERSION = "agribot-gateway/1"
 HEARTBEAT_SECONDS = 15.0  # an idle stream still carries something, so proxies keep it open
 STREAM_BACKLOG = 10_000  # events a slow client may lag behind before its stream is ended
-
-
-def _ms(ts: datetime) -> int:
-    return int(ts.timestamp() * 1000)
 
 
 class PuppetServicer:
@@ -57,22 +49,20 @@ class PuppetServicer:
 
     def __init__(self, world: LocalWorld, account: str, token: str, *, epoch: str,
                  files: Path, heartbeat_seconds: float = HEARTBEAT_SECONDS) -> None:
-        self.world = world
+        self.view = AccountView(world, account, prefix=epoch, files=files)
         self.account = account
-        self.self_id = bot_contact_id(account)
-        world.contact(self.self_id)  # fail early for an account the world lacks
+        self.self_id = self.view.self_id
         self._token = token.encode()
         self.epoch = epoch
         self.heartbeat_seconds = heartbeat_seconds
         self.refused_tokens = 0  # calls refused for a wrong token, for tests and the log
-        self._files = files  # what the bot sends is kept on disk, as WeChat keeps it
         self._streams: set[asyncio.Queue[Any]] = set()
         self._unsubscribe: Callable[[], None] | None = None
 
     # --- life ------------------------------------------------------------------------------------
 
     def open(self) -> None:
-        self._unsubscribe = self.world.subscribe(self._on_world)
+        self._unsubscribe = self.view.watch(self._on_record)
 
     def close(self) -> None:
         if self._unsubscribe is not None:
@@ -89,19 +79,8 @@ class PuppetServicer:
     def streams(self) -> int:
         return len(self._streams)
 
-    # --- ids -------------------------------------------------------------------------------------
-
     def wire_id(self, message_id: int) -> str:
-        return f"{self.epoch}.{message_id}"
-
-    def world_id(self, wire_id: str) -> int:
-        epoch, _, number = wire_id.rpartition(".")
-        if epoch != self.epoch or not number.isdigit():
-            raise WorldError(f"no message {wire_id}")
-        return int(number)
-
-    def _message(self, wire_id: str) -> Message:
-        return self.world.message(self.world_id(wire_id))
+        return self.view.wire_id(message_id)
 
     # --- the mapping grpclib serves --------------------------------------------------------------
 
@@ -155,6 +134,8 @@ class PuppetServicer:
                 raise GRPCError(Status.RESOURCE_EXHAUSTED, str(exc)) from None
             except WorldError as exc:
                 raise GRPCError(Status.NOT_FOUND, str(exc)) from None
+            except BadPayload as exc:
+                raise GRPCError(Status.INVALID_ARGUMENT, str(exc)) from None
             await stream.send_message(result)
         return wire.unary(name, self._guard(method), request, reply)
 
@@ -205,44 +186,10 @@ class PuppetServicer:
             self._streams.discard(queue)
             log.info("gateway: event stream closed for %s", self.account)
 
-    # --- world → events --------------------------------------------------------------------------
+    # --- view → events ---------------------------------------------------------------------------
 
-    def _sees(self, message: Message) -> bool:
-        if message.from_id == self.self_id or message.type == "system":
-            return False
-        if message.room_id is not None:
-            return self.self_id in self.world.room(message.room_id).member_ids
-        return message.to_id == self.self_id
-
-    def _on_world(self, event: Event) -> None:
-        # Runs inside the world's calls: turn the event into a response and never raise.
-        try:
-            response = self._event_for(event)
-        except Exception:
-            log.exception("gateway: could not encode a world event")
-            return
-        if response is not None:
-            self._broadcast(response)
-
-    def _event_for(self, event: Event) -> Any:
-        if isinstance(event, Message):
-            if not self._sees(event):
-                return None
-            return wire.event(pb.EventType.EVENT_TYPE_MESSAGE, messageId=self.wire_id(event.id))
-        in_room = self.self_id in self.world.room(event.room_id).member_ids
-        if not in_room and not (isinstance(event, Membership) and self.self_id in event.member_ids):
-            return None
-        if isinstance(event, TopicChange):
-            return wire.event(pb.EventType.EVENT_TYPE_ROOM_TOPIC, changerId=event.by,
-                              newTopic=event.new, oldTopic=event.old, roomId=event.room_id,
-                              timestamp=_ms(event.ts))
-        if event.joined:
-            return wire.event(pb.EventType.EVENT_TYPE_ROOM_JOIN,
-                              inviteeIdList=list(event.member_ids), inviterId=event.by,
-                              roomId=event.room_id, timestamp=_ms(event.ts))
-        return wire.event(pb.EventType.EVENT_TYPE_ROOM_LEAVE,
-                          removeeIdList=list(event.member_ids), removerId=event.by,
-                          roomId=event.room_id, timestamp=_ms(event.ts))
+    def _on_record(self, record: Record) -> None:
+        self._broadcast(_event_for(record))
 
     def _broadcast(self, response: Any) -> None:
         for queue in list(self._streams):
@@ -256,62 +203,57 @@ class PuppetServicer:
     # --- contacts and rooms ----------------------------------------------------------------------
 
     def contact_list(self, _request: Any) -> Any:
-        return pb.ContactListResponse(ids=[c.id for c in self.world.contacts()])
+        return pb.ContactListResponse(ids=[c.id for c in self.view.contacts()])
 
     def contact_payload(self, request: Any) -> Any:
-        contact = self.world.contact(request.id)
+        contact = self.view.contact(request.id)
         return pb.ContactPayloadResponse(id=contact.id, name=contact.name, friend=True,
                                          type=pb.ContactType.CONTACT_TYPE_PERSONAL)
 
     def contact_alias(self, request: Any) -> Any:
-        self.world.contact(request.id)
+        self.view.contact(request.id)
         return pb.ContactAliasResponse(alias=request.alias or "")
 
     def room_list(self, _request: Any) -> Any:
-        return pb.RoomListResponse(ids=[r.id for r in self.world.rooms_of(self.self_id)])
+        return pb.RoomListResponse(ids=[r.id for r in self.view.rooms()])
 
     def room_payload(self, request: Any) -> Any:
-        room = self.world.room(request.id)
+        room = self.view.room(request.id)
         return pb.RoomPayloadResponse(id=room.id, topic=room.topic, owner_id=room.owner_id,
                                       admin_ids=[room.owner_id],
                                       member_ids=list(room.member_ids))
 
     def room_member_list(self, request: Any) -> Any:
-        return pb.RoomMemberListResponse(member_ids=list(self.world.room(request.id).member_ids))
+        return pb.RoomMemberListResponse(member_ids=list(self.view.room(request.id).member_ids))
 
     def room_member_payload(self, request: Any) -> Any:
-        self.world.room(request.id)
-        contact = self.world.contact(request.member_id)
+        contact = self.view.member(request.id, request.member_id)
         return pb.RoomMemberPayloadResponse(id=contact.id, name=contact.name, room_alias="")
 
     def room_add(self, request: Any) -> Any:
-        self.world.join(request.id, request.contact_id, by=self.self_id)
+        self.view.add_member(request.id, request.contact_id)
         return pb.RoomAddResponse()
 
     def room_del(self, request: Any) -> Any:
-        self.world.leave(request.id, request.contact_id, by=self.self_id)
+        self.view.remove_member(request.id, request.contact_id)
         return pb.RoomDelResponse()
 
     def room_topic(self, request: Any) -> Any:
-        if request.topic:
-            self.world.set_topic(request.id, request.topic, by=self.self_id)
-        return pb.RoomTopicResponse(topic=self.world.room(request.id).topic)
+        return pb.RoomTopicResponse(topic=self.view.topic(request.id, request.topic))
 
     # --- reading messages ------------------------------------------------------------------------
 
     def message_payload(self, request: Any) -> Any:
-        message = self._message(request.id)
+        seen = self.view.message(request.id)
+        message = seen.message
         return pb.MessagePayloadResponse(
-            id=request.id, filename=message.file_name, text=message.text or message.title,
-            timestamp=_ms(message.ts), type=wire.WIRE_MESSAGE_TYPES[message.type],
+            id=seen.id, filename=message.file_name, text=seen.text,
+            timestamp=seen.timestamp_ms, type=wire.WIRE_MESSAGE_TYPES[message.type],
             from_id=message.from_id, room_id=message.room_id or "", to_id=message.to_id or "",
             mention_ids=list(message.mentions))
 
     def message_url(self, request: Any) -> Any:
-        message = self._message(request.id)
-        return pb.MessageUrlResponse(url_link=json.dumps({
-            "url": message.url, "title": message.title, "description": message.description,
-            "thumbnailUrl": message.thumbnail_url}, ensure_ascii=False))
+        return pb.MessageUrlResponse(url_link=self.view.message(request.id).card.to_json())
 
     def message_file(self, request: Any) -> Any:
         return pb.MessageFileResponse(filebox=self._file_box(request.id))
@@ -320,63 +262,60 @@ class PuppetServicer:
         return pb.MessageImageResponse(filebox=self._file_box(request.id))
 
     def message_contact(self, request: Any) -> Any:
-        return pb.MessageContactResponse(id=self._message(request.id).text)
+        return pb.MessageContactResponse(id=self.view.message(request.id).message.text)
 
     def _file_box(self, wire_id: str) -> str:
-        message = self._message(wire_id)
-        if not message.file_path:
-            raise WorldError(f"message {wire_id} holds no file")
-        data = Path(message.file_path).read_bytes()
-        return json.dumps({"boxType": 1, "name": message.file_name,
-                           "base64": base64.b64encode(data).decode("ascii")})
+        path, name = self.view.file(wire_id)
+        return json.dumps({"boxType": 1, "name": name,
+                           "base64": base64.b64encode(path.read_bytes()).decode("ascii")})
 
     # --- sending ---------------------------------------------------------------------------------
 
-    async def _send(self, conversation_id: str, type: Any, **fields: Any) -> str:
-        self.world.check_send()
-        message = self.world.post(conversation_id, self.self_id, type, **fields)
-        return self.wire_id(message.id)
+    def send_text(self, request: Any) -> Any:
+        return pb.MessageSendTextResponse(id=self.view.send_text(
+            request.conversation_id, request.text, request.mentonal_ids or ()))
 
-    async def send_text(self, request: Any) -> Any:
-        message_id = await self._send(request.conversation_id, "text", text=request.text,
-                                      mentions=tuple(request.mentonal_ids or ()))
-        return pb.MessageSendTextResponse(id=message_id)
+    def send_url(self, request: Any) -> Any:
+        # the client sends the UrlLinkPayload as JSON
+        return pb.MessageSendUrlResponse(id=self.view.send_card(
+            request.conversation_id, LinkCard.from_json(request.url_link)))
 
-    async def send_url(self, request: Any) -> Any:
-        try:
-            card = json.loads(request.url_link)  # the client sends the UrlLinkPayload as JSON
-        except json.JSONDecodeError:
-            raise GRPCError(Status.INVALID_ARGUMENT, "url_link is not JSON") from None
-        message_id = await self._send(
-            request.conversation_id, "url", title=card.get("title") or "",
-            url=card.get("url") or "", description=card.get("description") or "",
-            thumbnail_url=card.get("thumbnailUrl") or "")
-        return pb.MessageSendUrlResponse(id=message_id)
-
-    async def send_file(self, request: Any) -> Any:
+    def send_file(self, request: Any) -> Any:
+        # Only the bytes count: a path in a remote client's box names a file on its machine
+        # (and must never make the gateway serve one of its own).
         try:
             box = json.loads(request.filebox)
-            data = base64.b64decode(box.get("base64") or "")
+            data = base64.b64decode(box["base64"], validate=True)
             name = str(box["name"])
-        except (json.JSONDecodeError, KeyError, ValueError, TypeError):
+            media_type = str(box.get("mediaType") or "")
+        except (json.JSONDecodeError, KeyError, ValueError, TypeError, AttributeError):
             raise GRPCError(Status.INVALID_ARGUMENT, "filebox is not a base64 FileBox") from None
-        media = box.get("mediaType") or mimetypes.guess_type(name)[0] or ""
-        kind = "image" if media.startswith("image/") else "file"
-        self._files.mkdir(parents=True, exist_ok=True)
-        path = self._files / f"{uuid.uuid4().hex}-{_SAFE_NAME.sub('_', name)[-100:]}"
-        path.write_bytes(data)
-        message_id = await self._send(request.conversation_id, kind, text=name, file_name=name,
-                                      file_path=str(path), file_size=len(data))
-        return pb.MessageSendFileResponse(id=message_id)
+        return pb.MessageSendFileResponse(id=self.view.send_file(
+            request.conversation_id, name, media_type=media_type, data=data))
 
-    async def send_contact(self, request: Any) -> Any:
-        card = self.world.contact(request.contact_id)
-        message_id = await self._send(request.conversation_id, "contact", text=card.id,
-                                      title=card.name)
-        return pb.MessageSendContactResponse(id=message_id)
+    def send_contact(self, request: Any) -> Any:
+        return pb.MessageSendContactResponse(id=self.view.send_contact(
+            request.conversation_id, request.contact_id))
 
 
 def _close(queue: asyncio.Queue[Any]) -> None:
     while not queue.empty():
         queue.get_nowait()
     queue.put_nowait(None)
+
+
+def _event_for(record: Record) -> Any:
+    if isinstance(record, Seen):
+        return wire.event(pb.EventType.EVENT_TYPE_MESSAGE, messageId=record.id)
+    ts = timestamp_ms(record.ts)
+    if isinstance(record, TopicChange):
+        return wire.event(pb.EventType.EVENT_TYPE_ROOM_TOPIC, changerId=record.by,
+                          newTopic=record.new, oldTopic=record.old, roomId=record.room_id,
+                          timestamp=ts)
+    if record.joined:
+        return wire.event(pb.EventType.EVENT_TYPE_ROOM_JOIN,
+                          inviteeIdList=list(record.member_ids), inviterId=record.by,
+                          roomId=record.room_id, timestamp=ts)
+    return wire.event(pb.EventType.EVENT_TYPE_ROOM_LEAVE,
+                      removeeIdList=list(record.member_ids), removerId=record.by,
+                      roomId=record.room_id, timestamp=ts)

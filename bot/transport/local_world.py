@@ -12,6 +12,7 @@ synchronously inside each call.
 from __future__ import annotations
 
 import itertools
+import logging
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from typing import Literal
 
 from bot.clock import Clock
 from bot.config import Home
+
+log = logging.getLogger(__name__)
 
 Role = Literal["member", "expert", "admin", "bot"]
 MessageType = Literal["text", "url", "file", "image", "contact", "system"]
@@ -186,6 +189,9 @@ class LocalWorld:
     def contacts(self) -> list[Contact]:
         return list(self._contacts.values())
 
+    def is_room(self, conversation: str) -> bool:
+        return conversation in self._rooms
+
     def has_contact(self, contact_id: str) -> bool:
         return contact_id in self._contacts
 
@@ -319,8 +325,13 @@ class LocalWorld:
             raise WorldError(f"{contact_id} is not in {room_id}")
 
     def _notify(self, event: Event) -> None:
+        # Observers (faces, the simulator, a journal) run inside the world's own calls: one that
+        # fails is logged here and neither breaks the call nor keeps the event from the others.
         for observer in list(self._observers):
-            observer(event)
+            try:
+                observer(event)
+            except Exception:
+                log.exception("local world: an observer failed on %s", type(event).__name__)
 
 
 def _after(log: list[Message], since: int) -> list[Message]:

@@ -177,3 +177,18 @@ async def test_end_streams_ends_the_event_stream_normally(gateway: Gateway,
     gateway.servicer.end_streams()
     await asyncio.wait_for(events._task, TIMEOUT)
     assert events.ended and gateway.servicer.streams == 0
+
+
+async def test_malformed_sends_are_invalid_argument(stub: PuppetStub) -> None:
+    """A link card that is not an object with a url, or a file box without base64 bytes, is
+    INVALID_ARGUMENT, never a crash; a path in a remote box is not read."""
+    bad_boxes = [json.dumps({"boxType": 1, "name": "x.pdf", "localPath": "/etc/hostname"}),
+                 "not json"]
+    for card in ("[1]", json.dumps({"title": "无链接"}), "not json"):
+        with pytest.raises(GRPCError) as refused:
+            await stub.message_send_url(conversation_id=NONGAN, url_link=card)
+        assert refused.value.status is Status.INVALID_ARGUMENT
+    for box in bad_boxes:
+        with pytest.raises(GRPCError) as refused:
+            await stub.message_send_file(conversation_id=NONGAN, filebox=box)
+        assert refused.value.status is Status.INVALID_ARGUMENT
