@@ -15,7 +15,6 @@ has already handled.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hmac
 import inspect
@@ -25,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bot.broadcast import Broadcast
 from bot.gateway import protocol as wire
 from bot.gateway.protocol import GRPCError, Status, Stream, pb
 from bot.transport.account_view import (
@@ -54,9 +54,10 @@ class PuppetServicer:
         self.self_id = self.view.self_id
         self._token = token.encode()
         self.epoch = epoch
-        self.heartbeat_seconds = heartbeat_seconds
         self.refused_tokens = 0  # calls refused for a wrong token, for tests and the log
-        self._streams: set[asyncio.Queue[Any]] = set()
+        self._events: Broadcast[Any] = Broadcast(
+            f"gateway {account}", backlog=STREAM_BACKLOG, heartbeat_seconds=heartbeat_seconds,
+            heartbeat=wire.event(pb.EventType.EVENT_TYPE_HEARTBEAT, data="heartbeat"))
         self._unsubscribe: Callable[[], None] | None = None
 
     # --- life ------------------------------------------------------------------------------------
@@ -72,12 +73,15 @@ class PuppetServicer:
 
     def end_streams(self) -> None:
         """End every open event stream normally, as a gateway does when its puppet restarts."""
-        for queue in list(self._streams):
-            _close(queue)
+        self._events.close()
 
     @property
     def streams(self) -> int:
-        return len(self._streams)
+        return len(self._events)
+
+    def publish(self, event: Any) -> None:
+        """Send one ``EventResponse`` on every open stream (as a flaky gateway repeats one)."""
+        self._events.publish(event)
 
     def wire_id(self, message_id: int) -> str:
         return self.view.wire_id(message_id)
@@ -152,7 +156,7 @@ class PuppetServicer:
         return pb.LogoutResponse()
 
     def ding(self, request: Any) -> Any:
-        self._broadcast(wire.event(pb.EventType.EVENT_TYPE_DONG, data=request.data or "dong"))
+        self.publish(wire.event(pb.EventType.EVENT_TYPE_DONG, data=request.data or "dong"))
         return pb.DingResponse()
 
     def version(self, _request: Any) -> Any:
@@ -167,38 +171,23 @@ class PuppetServicer:
     async def events(self, stream: Stream[Any, Any]) -> None:
         """Login and ready first, then everything this account sees, with heartbeats."""
         await stream.recv_message()
-        queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=STREAM_BACKLOG)
-        self._streams.add(queue)
-        log.info("gateway: event stream opened for %s (%d open)", self.account, len(self._streams))
-        try:
-            await stream.send_message(wire.event(pb.EventType.EVENT_TYPE_LOGIN,
-                                                 contactId=self.self_id))
-            await stream.send_message(wire.event(pb.EventType.EVENT_TYPE_READY, data="ready"))
-            while True:
-                try:
-                    item = await asyncio.wait_for(queue.get(), self.heartbeat_seconds)
-                except TimeoutError:
-                    item = wire.event(pb.EventType.EVENT_TYPE_HEARTBEAT, data="heartbeat")
-                if item is None:
-                    break
-                await stream.send_message(item)
-        finally:
-            self._streams.discard(queue)
-            log.info("gateway: event stream closed for %s", self.account)
+        with self._events.subscribe() as events:
+            log.info("gateway: event stream opened for %s (%d open)", self.account,
+                     len(self._events))
+            try:
+                await stream.send_message(wire.event(pb.EventType.EVENT_TYPE_LOGIN,
+                                                     contactId=self.self_id))
+                await stream.send_message(wire.event(pb.EventType.EVENT_TYPE_READY,
+                                                     data="ready"))
+                async for item in events:
+                    await stream.send_message(item)
+            finally:
+                log.info("gateway: event stream closed for %s", self.account)
 
     # --- view → events ---------------------------------------------------------------------------
 
     def _on_record(self, record: Record) -> None:
-        self._broadcast(_event_for(record))
-
-    def _broadcast(self, response: Any) -> None:
-        for queue in list(self._streams):
-            try:
-                queue.put_nowait(response)
-            except asyncio.QueueFull:  # a stuck client: end its stream, it reconnects
-                log.warning("gateway: an event stream fell too far behind; ending it")
-                self._streams.discard(queue)
-                _close(queue)
+        self.publish(_event_for(record))
 
     # --- contacts and rooms ----------------------------------------------------------------------
 
@@ -296,12 +285,6 @@ class PuppetServicer:
     def send_contact(self, request: Any) -> Any:
         return pb.MessageSendContactResponse(id=self.view.send_contact(
             request.conversation_id, request.contact_id))
-
-
-def _close(queue: asyncio.Queue[Any]) -> None:
-    while not queue.empty():
-        queue.get_nowait()
-    queue.put_nowait(None)
 
 
 def _event_for(record: Record) -> Any:

@@ -25,6 +25,7 @@ from typing import Any
 from aiohttp import web
 
 from bot import messages as msg
+from bot.broadcast import Broadcast
 from bot.config import Home
 from bot.simulator.shapes import Json, Shapes
 from bot.transport.local_world import Event, LocalWorld, Room, WorldError
@@ -73,7 +74,9 @@ class SimulatorServer:
         self.token = token or None
         self._ready = ready
         self.shapes = Shapes(world, home)
-        self._streams: set[asyncio.Queue[bytes | None]] = set()
+        self._events: Broadcast[bytes] = Broadcast(
+            "simulator", backlog=STREAM_BACKLOG, heartbeat_seconds=HEARTBEAT_SECONDS,
+            heartbeat=b": ping\n\n")
         self._unsubscribe: Callable[[], None] | None = None
         self._runner: web.AppRunner | None = None
 
@@ -99,8 +102,7 @@ class SimulatorServer:
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
-        for queue in list(self._streams):
-            _close(queue)  # open event streams end now instead of holding up the shutdown
+        self._events.close()  # open event streams end now instead of holding up the shutdown
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -269,42 +271,22 @@ class SimulatorServer:
         response = web.StreamResponse(headers={
             "Content-Type": "text/event-stream", "Cache-Control": "no-cache",
             "X-Accel-Buffering": "no"})
-        queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=STREAM_BACKLOG)
-        self._streams.add(queue)
-        try:
-            await response.prepare(request)
-            await response.write(b"retry: 2000\n\n")
-            while True:
-                try:
-                    chunk = await asyncio.wait_for(queue.get(), HEARTBEAT_SECONDS)
-                except TimeoutError:
-                    chunk = b": ping\n\n"
-                if chunk is None:
-                    break
-                await response.write(chunk)
-        except (ConnectionResetError, ConnectionError):
-            log.debug("simulator: an event stream's client went away")
-        finally:
-            self._streams.discard(queue)
+        with self._events.subscribe() as events:
+            try:
+                await response.prepare(request)
+                await response.write(b"retry: 2000\n\n")
+                async for chunk in events:
+                    await response.write(chunk)
+            except (ConnectionResetError, ConnectionError):
+                log.debug("simulator: an event stream's client went away")
         return response
 
     def _on_world(self, event: Event) -> None:
-        # Runs inside the world's own calls (a member speaking, the bot sending): it must not
-        # raise into them, and must not block.
-        if not self._streams:
-            return
-        try:
+        # Runs inside the world's own calls (a member speaking, the bot sending); the world
+        # logs a failure here without breaking the call.
+        if self._events:
             data = json.dumps(self.shapes.event(event), ensure_ascii=False)
-        except Exception:
-            log.exception("simulator: could not describe a world event")
-            return
-        chunk = f"data: {data}\n\n".encode()
-        for queue in list(self._streams):
-            try:
-                queue.put_nowait(chunk)
-            except asyncio.QueueFull:
-                self._streams.discard(queue)
-                _close(queue)
+            self._events.publish(f"data: {data}\n\n".encode())
 
     # --- checks ----------------------------------------------------------------------------------
 
@@ -333,12 +315,6 @@ _NO_CACHE = {"Cache-Control": "no-cache"}
 _STATIC_FILES = frozenset({"app.css", "app.js"})
 _HTTP_MESSAGES = {404: msg.SIM_ERR_NOT_FOUND, 405: msg.SIM_ERR_METHOD,
                   413: msg.SIM_ERR_TOO_LARGE}
-
-
-def _close(queue: asyncio.Queue[bytes | None]) -> None:
-    while not queue.empty():
-        queue.get_nowait()
-    queue.put_nowait(None)
 
 
 def _json(value: Any) -> web.Response:

@@ -126,8 +126,8 @@ async def test_duplicate_message_event_is_handled_once(client: Client) -> None:
     assert world is not None and servicer is not None
     first = world.speak(NONGAN, TECH, "第一条")
     assert (await client.next()).text == "第一条"
-    servicer._broadcast(wire.event(wire.pb.EventType.EVENT_TYPE_MESSAGE,
-                                   messageId=servicer.wire_id(first)))
+    servicer.publish(wire.event(wire.pb.EventType.EVENT_TYPE_MESSAGE,
+                                messageId=servicer.wire_id(first)))
     world.speak(NONGAN, TECH, "第二条")
     assert (await client.next()).text == "第二条"
     assert client.inbox.empty()
