@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot import messages as msg
+from bot.chat.examples import examples_for, fill
 from bot.chat.router import CommandSpec
 from bot.chat.turn import Turn
 from bot.clock import naive_utc
@@ -69,7 +70,7 @@ def courses(turn: Turn, args: str, source: BookSource) -> None:
         turn.reply("\n".join(lines))
         return
     if group is None:
-        turn.reply(msg.COURSES_HINT)
+        turn.reply(fill(msg.COURSES_HINT, examples_for(turn.home, group)))
         return
     turn.reply(_upcoming(turn, group, source(turn.home)))
 
@@ -89,7 +90,7 @@ def _upcoming(turn: Turn, group: Group, book: ScheduleBook) -> str:
     for push in pushes[:UPCOMING_SHOWN]:
         assert push.item is not None
         lines.append(f"{local_time(push.at, zone)}  {push.item.id} {push.item.title}")
-    lines.append(msg.COURSES_HINT)
+    lines.append(fill(msg.COURSES_HINT, examples_for(turn.home, group)))
     return "\n".join(lines)
 
 
@@ -113,7 +114,8 @@ def request(turn: Turn, args: str) -> None:
         return
     wanted = args.split()[0] if args.split() else ""
     if not wanted:
-        turn.reply(msg.REQUEST_NEEDS_ID, mentions=(turn.sender,))
+        turn.reply(fill(msg.REQUEST_NEEDS_ID, examples_for(turn.home, group)),
+                   mentions=(turn.sender,))
         return
     item = _find_item(turn.home, wanted)
     if item is None:
@@ -132,12 +134,14 @@ def request(turn: Turn, args: str) -> None:
            "reason": None, "requested_by": turn.sender, "created_at": naive_utc(turn.now)}
     if not _insert_log(turn.session, row):
         return  # the same message handled twice
+    # The acknowledgement is queued first: both rows are interactive and due now, so the sender
+    # takes them in queue order and the member reads 「已为您点播…」 before the card it announces.
+    turn.reply(msg.REQUEST_QUEUED.format(title=item.title), mentions=(turn.sender,))
     enqueue(turn.session, [Outgoing(key, group.account, Target.group(group.id),
                                     payload_for(turn.home, item, group, None), purpose="push",
                                     ref=item.id, priority=INTERACTIVE)], now=turn.now)
     turn.record(events.PUSH_QUEUED, ref=item.id,
                 detail={"schedule": None, "request": True, "key": key})
-    turn.reply(msg.REQUEST_QUEUED.format(title=item.title), mentions=(turn.sender,))
 
 
 def requests_today(session: Session, home: Home, member: str, now: datetime) -> int:
@@ -175,12 +179,17 @@ def _target_group(turn: Turn, args: str) -> Group | None:
         turn.reply(msg.PAUSE_UNKNOWN_GROUP.format(group=named[:64]))
         return None
     if group is None:
-        turn.reply(msg.PAUSE_WHICH)
+        turn.reply(fill(msg.PAUSE_WHICH, examples_for(turn.home, _admin_group(turn))))
         return None
     if not turn.is_admin(group.region):
         turn.reply(msg.PAUSE_NOT_YOURS.format(group=group.id))
         return None
     return group
+
+
+def _admin_group(turn: Turn) -> Group | None:
+    """A group the sender administers, for the example in a reply sent in private."""
+    return next((g for g in turn.home.groups.values() if turn.is_admin(g.region)), None)
 
 
 def pause(turn: Turn, args: str) -> None:

@@ -114,3 +114,23 @@ async def test_scheduled_push_arrives_as_a_link_card(talk: tuple[Talk, AgriBot],
     first = bot.home.items[bot.home.episodes["xianggu-lvmei"][0]]
     assert (card["title"], card["url"]) == (first.title, first.url)
     assert card["description"].startswith(f"今晚学习：{first.title}（第 1 集）")
+
+
+async def test_request_is_acknowledged_before_its_card_arrives(
+        talk: tuple[Talk, AgriBot]) -> None:
+    """#点播: the member reads 「已为您点播…」 first, then the course's link card."""
+    chat, bot = talk
+    _, rooms = await chat.api.get("/api/rooms")
+    room = next(r for r in rooms if r["id"] == JIUTAI)
+    asker = next(m["id"] for m in room["members"] if m["role"] == "member")
+    item = next(i for i in bot.home.items.values()
+                if i.url and not i.file and bot.home.groups["jiutai-junior"].tier in i.tiers)
+
+    asked = await chat.say(JIUTAI, asker, f"#点播 {item.id}")
+    card = await chat.until(chat.bot_in_room(JIUTAI, asked, item.title, kind="url"))
+    _, messages = await chat.api.get(f"/api/rooms/{JIUTAI}/messages?since={asked}")
+    from_bot = [m for m in messages if m["from"].startswith("wxid_bot_")]
+    ack = next(m for m in from_bot if "已为您点播" in (m["text"] or ""))
+    assert asker in ack["mentions"] and item.title in ack["text"]
+    assert ack["id"] < card["id"], [(m["id"], m["type"], m["text"] or m["title"])
+                                    for m in from_bot]
