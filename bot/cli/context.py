@@ -9,7 +9,7 @@ from functools import cached_property
 from sqlalchemy import Engine
 
 from bot.config import Home, HomePaths, load_home
-from bot.db.engine import make_engine, upgrade
+from bot.db.engine import make_engine, make_reader, upgrade
 
 
 @dataclass
@@ -30,3 +30,8 @@ class Context:
         if migrate:
             upgrade(engine)
         return engine
+
+    def reader(self) -> Engine | None:
+        """The database opened only to read, or ``None`` when the home has none yet: what a
+        command that shows things uses, so looking never creates ``data/agribot.db``."""
+        return make_reader(self.db_url or self.home.database_url())

@@ -45,11 +45,17 @@ def groups(ctx: Context, _args: argparse.Namespace) -> int:
     """The region tree with each group's tier, account, how it binds, whether the bot has found
     its room, and its members as of the last statistics run."""
     home = ctx.home
-    with session_factory(ctx.engine(migrate=True))() as session:
-        bound = set(session.scalars(select(RoomBinding.group_id)))
-        members: dict[str, int] = {
-            group: count for group, count in session.execute(
-                select(StatsMember.group_id, func.count()).group_by(StatsMember.group_id))}
+    bound: set[str] = set()
+    members: dict[str, int] = {}
+    engine = ctx.reader()  # no database yet: nothing bound, no members counted
+    if engine is not None:
+        try:
+            with session_factory(engine)() as session:
+                bound = set(session.scalars(select(RoomBinding.group_id)))
+                members = {group: count for group, count in session.execute(
+                    select(StatsMember.group_id, func.count()).group_by(StatsMember.group_id))}
+        finally:
+            engine.dispose()
     rows = []
     for region in home.subtree(home.province_id):
         depth = sum(1 for _ in home.ancestors(region.id)) - 1

@@ -7,7 +7,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,6 +23,27 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
     _serialise_sqlite_writers(engine)
+    return engine
+
+
+def make_reader(url: str) -> Engine | None:
+    """An engine for commands that only look (``groups``, ``schedule preview``): they must not
+    leave a database behind in a home that has none. ``None`` when there is nothing to read yet
+    (no SQLite file, or a database never migrated); SQLite is opened read-only (``mode=ro``)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            return None
+        path = Path(parsed.database)
+        if not path.is_file():
+            return None
+        engine = create_engine(f"sqlite:///file:{path.resolve()}?mode=ro&uri=true",
+                               connect_args={"timeout": 30})
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    if not inspect(engine).has_table("alembic_version"):
+        engine.dispose()
+        return None
     return engine
 
 

@@ -94,12 +94,14 @@ def preview_command(ctx: Context, args: argparse.Namespace) -> int:
             return 1
     else:
         start = SystemClock().now()
-    engine = ctx.engine()
-    try:
-        with session_factory(engine)() as session:
-            state = PushState.load(session, [args.group] if args.group else None)
-    finally:
-        engine.dispose()
+    state = PushState()  # a home the bot never ran in: every series from episode 1
+    engine = ctx.reader()
+    if engine is not None:
+        try:
+            with session_factory(engine)() as session:
+                state = PushState.load(session, [args.group] if args.group else None)
+        finally:
+            engine.dispose()
     pushes = plan(home, book, state, start, start + timedelta(days=args.days), group=args.group)
     if not pushes:
         print(msg.PREVIEW_NONE.format(days=args.days))

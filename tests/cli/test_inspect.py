@@ -51,3 +51,23 @@ def test_home_may_go_anywhere_on_the_line(
     """--home works before or after a command's own words, as people type it."""
     assert main([a.format(home=demo_copy) for a in argv]) == 0
     assert "ef-001" in capsys.readouterr().out
+
+
+def test_looking_at_a_fresh_home_creates_no_files(
+        demo_copy: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """``groups`` and ``schedule preview`` only read: a home the bot never ran in keeps no
+    ``data/`` after them, and they still show every group and the pushes ahead."""
+    monkeypatch.delenv("AGRIBOT_DB_URL", raising=False)
+    monkeypatch.chdir(demo_copy)
+    assert not (demo_copy / "data").exists()
+    assert main(["groups"]) == 0
+    assert "jiutai-junior" in capsys.readouterr().out
+    assert main(["schedule", "preview", "--days", "14", "--start", "2026-12-01 00:00",
+                 "--home", str(demo_copy)]) == 0
+    assert "jiutai-junior" in capsys.readouterr().out
+    assert not (demo_copy / "data").exists()
+    assert main(["db", "upgrade"]) == 0  # once the bot has a database they read it, still
+    before = sorted(p.name for p in (demo_copy / "data").iterdir())
+    assert main(["groups"]) == 0 and "未找到群" in capsys.readouterr().out
+    assert sorted(p.name for p in (demo_copy / "data").iterdir()) == before
