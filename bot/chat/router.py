@@ -16,11 +16,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import eventlog
 from bot import messages as msg
+from bot.chat.examples import examples_for, fill
 from bot.chat.parse import parse_command
 from bot.chat.rooms import RoomDirectory
 from bot.chat.turn import Turn
 from bot.clock import Clock
 from bot.config import Home
+from bot.config.models import Group
 from bot.core.messages import Inbound, MembershipChange, MessageKind, Target, TextOut
 from bot.delivery.outbox import Outgoing, enqueue
 
@@ -181,9 +183,12 @@ class Router:
 
     # --- help ------------------------------------------------------------------------------------
 
-    def help_text(self, *, admin: bool) -> str:
+    def help_text(self, *, admin: bool, group: Group | None = None) -> str:
+        """Every command this sender may use; examples in the lines come from the home."""
+        examples = examples_for(self.home, group)
         lines = [msg.HELP_HEADER]
-        lines += [f"  {s.usage}" for s in self.commands.values() if admin or not s.admin_only]
+        lines += [f"  {fill(s.usage, examples)}" for s in self.commands.values()
+                  if admin or not s.admin_only]
         lines.append(msg.HELP_FOOTER)
         return "\n".join(lines)
 

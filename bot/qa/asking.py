@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot import messages as msg
+from bot.chat.examples import examples_for, fill
 from bot.chat.parse import clean
 from bot.chat.turn import Turn
 from bot.clock import naive_utc
@@ -30,7 +31,8 @@ def ask(ctx: QaContext, turn: Turn, args: str) -> None:
         return
     text = clean(args)[:store.MAX_STORED_TEXT]
     if not text:
-        turn.reply(msg.QA_EMPTY_QUESTION, mentions=(turn.sender,))
+        turn.reply(fill(msg.QA_EMPTY_QUESTION, examples_for(turn.home, turn.group)),
+                   mentions=(turn.sender,))
         return
     if store.by_message(turn.session, turn.account, turn.inbound.message_id) is not None:
         return  # the same message delivered again after a restart: asked once
@@ -64,8 +66,14 @@ def ask(ctx: QaContext, turn: Turn, args: str) -> None:
     if experts:
         names = "、".join(msg.QA_EXPERT_NAME.format(name=e.name) for e in experts)
         sitting = tuple(e.id for e in experts if routing.sits_in(e, group.region))
-        turn.reply(msg.QA_RECEIVED.format(qid=ref, industry=label, experts=names),
-                   mentions=(turn.sender, *sitting), ref=ref)
+        if route is not None and route.region_id != group.region:
+            # Nobody here can take it: say so, so the asker knows why it went to the city.
+            text = msg.QA_RECEIVED_UP.format(
+                qid=ref, industry=label, region=home.regions[group.region].name,
+                above=home.regions[route.region_id].name, experts=names)
+        else:
+            text = msg.QA_RECEIVED.format(qid=ref, industry=label, experts=names)
+        turn.reply(text, mentions=(turn.sender, *sitting), ref=ref)
     else:
         turn.reply(msg.QA_RECEIVED_NO_EXPERT.format(qid=ref, industry=label),
                    mentions=(turn.sender,), ref=ref)

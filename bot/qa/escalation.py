@@ -120,6 +120,13 @@ def _escalate(session: Session, home: Home, settings: QaSettings, question: Ques
                                       region=home.regions[route.region_id].name, experts=names)
     outgoing += [Outgoing(f"qa:{ref}:remind:{route.region_id}:{e}", question.account,
                           Target.contact(e), TextOut(reminder), "relay", ref) for e in before]
+    # The asker hears it in the group too, or a question that went quiet looks forgotten.
+    notice = msg.QA_ESCALATED_NOTICE.format(
+        qid=ref, hours=hours_text, below=region.name,
+        above=home.regions[route.region_id].name, experts=names)
+    outgoing.append(Outgoing(f"qa:{ref}:escalate:{route.region_id}:asker", question.account,
+                             Target.group(question.group_id),
+                             TextOut(notice, (question.asker_id,)), "reply", ref))
     enqueue(session, outgoing, now=now)
     from_tier = _tier(home, region.id)
     question.region_id = route.region_id

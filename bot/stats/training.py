@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot import eventlog
 from bot import messages as msg
+from bot.chat.examples import examples_for, fill
 from bot.chat.parse import clean
 from bot.chat.turn import Turn
 from bot.clock import naive_utc
@@ -93,7 +94,8 @@ def handle_open(turn: Turn, args: str) -> None:
         return
     topic = clean(args)
     if not topic:
-        turn.reply(msg.TRAINING_NEEDS_TOPIC, mentions=_mention(turn))
+        turn.reply(fill(msg.TRAINING_NEEDS_TOPIC, examples_for(turn.home, turn.group)),
+                   mentions=_mention(turn))
         return
     existing = current(turn.session, turn.group.id)
     if existing is not None:

@@ -25,6 +25,9 @@ def test_escalates_to_city_then_province_and_answer_reaches_county(chat: Chat) -
     assert "转来的问题" in chat.to("contact", CITY_FUNGI, rows)[0].text
     reminder = chat.to("contact", JIUTAI_FUNGI, rows)[0]
     assert "提醒" in reminder.text and "长春市" in reminder.text
+    [notice] = chat.to("group", "jiutai-junior", rows)  # the asker hears it went up
+    assert notice.mentions == (TECH,) and qid in notice.text
+    assert "长春市" in notice.text and "白立军" in notice.text and "4 小时" in notice.text
     assert chat.questions()[0].region_id == "changchun"
     assert chat.tick() == 0  # nothing more is due
 
@@ -32,7 +35,10 @@ def test_escalates_to_city_then_province_and_answer_reaches_county(chat: Chat) -
     assert chat.tick() == 1
     rows = chat.new()
     assert qid in chat.to("contact", PROVINCE_FUNGI, rows)[0].text
-    assert {r.target[1] for r in rows} == {PROVINCE_FUNGI, JIUTAI_FUNGI, CITY_FUNGI}
+    assert {r.target[1] for r in rows} == {PROVINCE_FUNGI, JIUTAI_FUNGI, CITY_FUNGI,
+                                           "jiutai-junior"}
+    [notice] = chat.to("group", "jiutai-junior", rows)
+    assert notice.mentions == (TECH,) and "吉林省" in notice.text and "长春市" in notice.text
     steps = [(detail(e)["from_tier"], detail(e)["to_tier"], detail(e)["experts"])
              for e in chat.events("escalation")]
     assert steps == [("junior", "intermediate", [CITY_FUNGI]),
@@ -43,6 +49,22 @@ def test_escalates_to_city_then_province_and_answer_reaches_county(chat: Chat) -
     assert post.target == ("group", "jiutai-junior") and post.mentions == (TECH,)
     chat.clock.advance(timedelta(days=3))
     assert chat.tick() == 0  # answered questions never escalate
+
+
+def test_asker_is_told_when_the_county_has_no_expert_for_it(chat: Chat) -> None:
+    """A 九台区 poultry question: the county has no poultry expert, so it goes up at once, and
+    the asker's acknowledgement says where and why."""
+    qid = chat.ask("蛋鸡产蛋率突然下降怎么办")
+    [question] = chat.questions()
+    assert question.region_id != "jiutai"
+    above = chat.home.regions[question.region_id].name
+    [ack] = [r for r in chat.new() if r.target == ("group", "jiutai-junior")]
+    assert ack.mentions[0] == TECH and qid in ack.text
+    assert "九台区暂时没有" in ack.text and f"直接转给{above}" in ack.text
+
+    chat.ask("香菇菌棒出了绿霉怎么办")  # the county's own expert takes this one: no such words
+    [ack] = [r for r in chat.new() if r.target == ("group", "jiutai-junior")]
+    assert "直接转给" not in ack.text and "尹洪亮" in ack.text
 
 
 def test_top_level_only_reminds_once(chat: Chat) -> None:
