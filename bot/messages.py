@@ -37,6 +37,38 @@ ROOM_BINDING = "群需要 room_topic（群名称）或 room_id 之一来绑定�
 NO_ACCOUNT = "账号 “{id}” 没有在 bot.yaml 的 accounts 中定义 (unknown account)"
 FILE_MISSING = "缺少文件 (file missing)"
 
+# --- warnings of agribot check (bot/cli/check_warnings.py): printed, but check still passes ---
+CHECK_WARNING = "{where}: 警告：{message}"
+CHECK_WARNINGS_TOTAL = ("{count} 个警告（不影响检查结果，改不改由您决定）"
+                        "({count} warnings, check passes)")
+WARN_SERIES = "系列 “{series}”"
+WARN_PICK = "按产业“{industry}”挑选的课程"
+WARN_NOTHING_LEFT = "（一次也推不出）"
+WARN_RUNS_OUT = ("日程 “{schedule}” 的{kind}在 {days} 天内就推完了：最后一次在 {last}，"
+                 "从 {date} 起 {groups} 到点收不到课程。请在课程库里续上新的课程，"
+                 "或给日程写上 end 结束日期 (runs out within {days} days)")
+WARN_TEMPLATE_FIELD = ("消息模板用了 {{{field}}}，但课程 {items} 没有填写 {field}，"
+                       "推送会读成 “{example}”；请给课程补上 {field}，或从模板里去掉 {{{field}}} "
+                       "(placeholder without a value)")
+WARN_FULL_WIDTH_BRACES = ("“｛{name}｝” 用的是中文花括号，不会被替换，会原样发到群里；"
+                          "占位符要用英文花括号，写成 {{{name}}} (full-width braces)")
+WARN_NOT_A_PLACEHOLDER = ("“{{{name}}}” 不是占位符，会原样发到群里；欢迎词里可用 {allowed} "
+                          "(not a placeholder)")
+WARN_AND_MORE = "{shown} 等 {count} 个"
+WARN_KEYWORD_TWICE = ("关键词 “{keyword}” 同时写在产业 “{first}” 和 “{second}” 下；"
+                      "分类时只算 “{first}”，请只保留一处 (keyword in two industries)")
+WARN_USED_IN_KEYWORD = "它的关键词 “{keyword}”"
+WARN_USED_IN_COURSE = "课程 {item} 的 “{text}”"
+WARN_KEYWORD_GENERIC = ("关键词 “{keyword}”（{owner}）也用在“{other}”里（{where}），"
+                        "它比“{other}”自己的词分量重：问 “{probe}” 会分到“{result}”而不是"
+                        "“{other}”。请把它从“{owner}”删去，或改成更具体的词 "
+                        "(generic keyword outweighs another industry's word)")
+WARN_NO_EXPERT = ("产业 “{name}”（{industry}）全省没有一位专家负责，这类问题会直接转给综合专家；"
+                  "请在 groups.yaml 的 experts 里给专家加上 {industry} (no expert for industry)")
+WARN_NO_EXPERT_AT_ALL = ("产业 “{name}”（{industry}）全省没有一位专家负责，也没有综合专家"
+                         "（general: true），这类问题没人接；请在 groups.yaml 的 experts 里"
+                         "给专家加上 {industry} (no expert for industry)")
+
 # --- the catalog on the command line --------------------------------------------------------------
 CONTENT_NONE_FOUND = "没有找到匹配的课程"
 GROUP_BOUND = "已绑定"

@@ -8,15 +8,18 @@ import sys
 from sqlalchemy import func, select
 
 from bot import messages as msg
+from bot.cli.check_warnings import home_warnings, render_warnings
 from bot.cli.context import Context
 from bot.cli.table import render
+from bot.clock import SystemClock
 from bot.config import ConfigError, Problem
 from bot.config.models import ContentItem
 from bot.db.engine import session_factory
 from bot.db.schema import RoomBinding, StatsMember
 from bot.domain import LEVEL_LABEL
 from bot.qa.settings import load_qa_settings
-from bot.schedules.loader import load_schedules
+from bot.schedules.content import PushState
+from bot.schedules.loader import ScheduleBook, load_schedules
 from bot.stats.settings import load_reports_config
 
 
@@ -24,9 +27,9 @@ def check(ctx: Context, _args: argparse.Namespace) -> int:
     """Every YAML file of the home; all problems of all files at once, as path:line:col."""
     home = ctx.home  # the files everything else refers to: their problems come alone
     problems: list[Problem] = []
-    schedules: list[object] = []
+    book: ScheduleBook | None = None
     try:
-        schedules = list(load_schedules(home, examples=True))  # examples are checked too
+        book = load_schedules(home, examples=True)  # examples are checked too
     except ConfigError as exc:
         problems += exc.problems
     for load in (lambda: load_qa_settings(ctx.paths), lambda: load_reports_config(home)):
@@ -34,11 +37,29 @@ def check(ctx: Context, _args: argparse.Namespace) -> int:
             load()
         except ConfigError as exc:
             problems += exc.problems
+    warnings = home_warnings(home, book, _push_state(ctx), SystemClock().now())
+    for line in render_warnings(warnings):
+        print(line)
+    if warnings:
+        print(msg.CHECK_WARNINGS_TOTAL.format(count=len(warnings)))
     if problems:
         raise ConfigError(problems)
     print(f"OK  {ctx.paths.root}: {len(home.regions)} 个地区, {len(home.groups)} 个群, "
-          f"{len(home.experts)} 位专家, {len(home.items)} 个课程, {len(schedules)} 个推送日程")
+          f"{len(home.experts)} 位专家, {len(home.items)} 个课程, "
+          f"{len(book) if book else 0} 个推送日程")
     return 0
+
+
+def _push_state(ctx: Context) -> PushState:
+    """Where each series stands, read from the database if the bot has one (never created)."""
+    engine = ctx.reader()
+    if engine is None:
+        return PushState()
+    try:
+        with session_factory(engine)() as session:
+            return PushState.load(session)
+    finally:
+        engine.dispose()
 
 
 def groups(ctx: Context, _args: argparse.Namespace) -> int:
