@@ -110,7 +110,7 @@ def running_out(home: Home, book: ScheduleBook, state: PushState, now: datetime,
             first_empty.setdefault(sid, push.at)
             if push.group.id not in groups[sid]:
                 groups[sid].append(push.group.id)
-        elif not push.note:
+        elif not push.note and sid not in first_empty:
             last_sent[sid] = push.at
     for sid, at in first_empty.items():
         schedule = book.schedules[sid]
@@ -120,9 +120,10 @@ def running_out(home: Home, book: ScheduleBook, state: PushState, now: datetime,
                                                                   if what.pick else "")))
         sent = last_sent.get(sid)
         path, loc = docs.schedule(schedule, "what")
-        yield docs.problem(path, loc, msg.WARN_RUNS_OUT.format(
+        text = msg.WARN_RUNS_OUT if sent is not None else msg.WARN_NOTHING_LEFT
+        yield docs.problem(path, loc, text.format(
             schedule=sid, kind=kind, days=HORIZON_DAYS,
-            last=f"{sent.astimezone(zone):%Y-%m-%d}" if sent else msg.WARN_NOTHING_LEFT,
+            last=f"{sent.astimezone(zone):%Y-%m-%d}" if sent else "",
             date=f"{at.astimezone(zone):%Y-%m-%d}", groups=_names(groups[sid])))
 
 

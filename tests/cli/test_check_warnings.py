@@ -63,7 +63,10 @@ def test_each_silent_mistake_is_a_warning_at_its_place(
     with schedule.open("a", encoding="utf-8") as f:
         f.write('  - id: pujiang-spring\n    targets: [pujiang-junior]\n'
                 '    when: {monthly: {day: 1, time: "19:00"}}\n    what: {item: tea-101}\n'
-                '    message: "今晚学习：{title}，主讲 {speaker}。时长 ｛duration｝"\n')
+                '    message: "今晚学习：{title}，主讲 {speaker}。时长 ｛duration｝"\n'
+                # no pig course suits a junior group: this pick has nothing to push at all
+                '  - id: pujiang-pigs\n    targets: [pujiang-junior]\n'
+                '    when: {daily: {time: "07:00"}}\n    what: {pick: {industry: pigs}}\n')
     # a welcome with a Chinese placeholder
     with bot_yaml.open("a", encoding="utf-8") as f:
         f.write('welcome: "欢迎 {名字} 加入「{group}」！"\n')
@@ -87,7 +90,8 @@ def test_each_silent_mistake_is_a_warning_at_its_place(
     assert "“今晚学习：春茶采摘与炒制，主讲 。" in speaker
     assert "{duration}" in at(schedule, "主讲 {speaker}", "｛duration｝")
     assert "欢迎词里可用 {name} {group}" in at(bot_yaml, "welcome:", "{名字}")
-    assert f"{len(warnings)} 个警告" in out and len(warnings) == 7, warnings
+    assert "已经没有可推的课程" in at(schedule, "industry: pigs", "pujiang-pigs", "生猪")
+    assert f"{len(warnings)} 个警告" in out and len(warnings) == 8, warnings
 
 
 def test_warnings_come_with_errors_too_and_errors_still_fail(
