@@ -44,7 +44,8 @@ CHECK_WARNINGS_TOTAL = ("{count} 个警告（不影响检查结果，改不改�
 WARN_SERIES = "系列 “{series}”"
 WARN_PICK = "按产业“{industry}”挑选的课程"
 WARN_NOTHING_LEFT = ("日程 “{schedule}” 的{kind}已经没有可推的课程：从 {date} 起 {groups} "
-                     "到点收不到课程。请在课程库里续上新的课程，或停用这个日程 (nothing left to push)")
+                     "到点收不到课程。请在课程库里续上新的课程，或停用这个日程 "
+                     "(nothing left to push)")
 WARN_RUNS_OUT = ("日程 “{schedule}” 的{kind}在 {days} 天内就推完了：最后一次在 {last}，"
                  "从 {date} 起 {groups} 到点收不到课程。请在课程库里续上新的课程，"
                  "或给日程写上 end 结束日期 (runs out within {days} days)")
