@@ -19,15 +19,17 @@ import os
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from bot import eventlog
 from bot import messages as msg
 from bot.chat.basics import help_command
 from bot.chat.inbox import Inbox
-from bot.chat.rooms import RoomDirectory, RoomInfo
+from bot.chat.rooms import BindReport, RoomDirectory, RoomInfo
 from bot.chat.router import Router
 from bot.clock import Clock, SystemClock
 from bot.config import Home
@@ -35,6 +37,7 @@ from bot.core import events
 from bot.core.messages import Inbound, MembershipChange, Target, TextOut
 from bot.core.ports import Transport
 from bot.db.engine import session_factory
+from bot.db.runner import DatabaseRunner
 from bot.delivery.outbox import Outgoing, enqueue
 from bot.delivery.sender import Sender
 from bot.delivery.wecom import WeComKeyMissing, webhook_for_group
@@ -76,9 +79,10 @@ class AgriBot:
         self.settings = settings
         self.clock = clock or SystemClock()
         self.sessions = session_factory(engine)
+        self.db = DatabaseRunner(self.sessions)  # every database call from async code
         self.rooms = RoomDirectory(home)
         self.router = Router(home, self.sessions, self.clock, self.rooms)
-        self.inbox = Inbox(self.router, on_handled=self.wake_senders)
+        self.inbox = Inbox(self.router, self.db, on_handled=self.wake_senders)
         self.accounts = [a.id for a in home.bot.accounts
                          if not settings.accounts or a.id in settings.accounts]
         if settings.transport == "local":
@@ -111,13 +115,13 @@ class AgriBot:
         await self._shutdown()
 
     async def _start(self) -> None:
-        with self.sessions.begin() as session:
-            self.rooms.load(session)
+        self._stack.push_async_callback(self.db.aclose)  # last out: after everything using it
+        await self.db.run(self.rooms.load)
         for account in self.accounts:
             self.schedules[account] = await self._stack.enter_async_context(ScheduleRunner(
                 self.home, self.engine, self.sessions, self.clock, account,
                 wake=self.settings.schedule_wake))
-        self._install_features()
+        await self._install_features()
         await self._stack.enter_async_context(self._tasks)
         self._draining.append(self._tasks.spawn(self.inbox.run(self.stop), "inbox"))
         for account in self.accounts:
@@ -163,10 +167,10 @@ class AgriBot:
 
     # --- features --------------------------------------------------------------------------------
 
-    def _install_features(self) -> None:
+    async def _install_features(self) -> None:
         """Every feature's chat commands and fallbacks, before any message can arrive."""
         self.router.add(help_command(self.router))
-        self.qa = QaService.build(self.home, self.sessions)
+        self.qa = await self.db.call(QaService.build, self.home, self.sessions)
         self.qa.install(self.router)
         # every runner reads the same files; the first one's book follows hot reloads
         first = self.schedules[self.accounts[0]]
@@ -190,22 +194,16 @@ class AgriBot:
     async def _roll_up(self) -> None:
         """Fold new events into the daily rollup, a small transaction at a time so inbound
         messages never wait long for the database."""
-        while True:
-            with self.sessions.begin() as session:
-                folded = rollup.catch_up(session, self.home, limit=ROLLUP_BATCH)
-            if folded < ROLLUP_BATCH:
-                return
-            await asyncio.sleep(0)
+        while await self.db.run(rollup.catch_up, self.home, limit=ROLLUP_BATCH) == ROLLUP_BATCH:
+            pass
 
     async def _weekly_report(self) -> None:
-        with self.sessions.begin() as session:
-            send_weekly_if_due(session, self.home, self.clock.now(), self.reports)
+        await send_weekly_if_due(self.db, self.home, self.clock.now(), self.reports)
 
     async def _escalate(self) -> None:
         assert self.qa is not None
-        with self.sessions.begin() as session:
-            for account in self.accounts:  # each process escalates only its own questions
-                self.qa.escalate_due(session, self.clock.now(), account=account)
+        for account in self.accounts:  # each process escalates only its own questions
+            await self.db.run(self.qa.escalate_due, self.clock.now(), account=account)
 
     # --- sending ---------------------------------------------------------------------------------
 
@@ -223,7 +221,7 @@ class AgriBot:
             if robot is not None:
                 webhooks[group.id] = robot
         self._wake[account] = wake = asyncio.Event()
-        sender = Sender(home=self.home, account=account, sessions=self.sessions,
+        sender = Sender(home=self.home, account=account, db=self.db,
                         transport=adapter, rooms=self.rooms, clock=self.clock,
                         webhooks=webhooks, sleep=self._napper(wake),
                         online=lambda: self.adapters[account].ready)
@@ -249,52 +247,54 @@ class AgriBot:
     def _on_message(self, inbound: Inbound) -> None:
         self.inbox.put(inbound)
 
-    def _on_membership(self, change: MembershipChange) -> None:
-        self.router.handle_membership(change)
+    async def _on_membership(self, change: MembershipChange) -> None:
+        await self.db.call(self.router.handle_membership, change)
         self.wake_senders()
 
-    def _media_wanted_for(self, account: str) -> Callable[[str | None, str], bool]:
+    def _media_wanted_for(self, account: str) -> Callable[[str | None, str], Awaitable[bool]]:
         """Only a photo or video that answers a recent question is kept (Q&A forwards it)."""
-        def wanted(room_id: str | None, sender: str) -> bool:
+        async def wanted(room_id: str | None, sender: str) -> bool:
             group = self.rooms.group_for_room(account, room_id) if room_id else None
             if group is None or self.qa is None:
                 return False
-            with self.sessions() as session:
-                return self.qa.awaits_attachment(session, sender, group, self.clock.now())
+            return await self.db.read(self.qa.awaits_attachment, sender, group, self.clock.now())
 
         return wanted
 
-    def _on_ready_for(self, account: str) -> Callable[[list[RoomInfo]], None]:
+    def _on_ready_for(self, account: str) -> Callable[[list[RoomInfo]], Awaitable[None]]:
         return lambda rooms: self._bind(account, rooms)
 
-    def _bind(self, account: str, rooms: list[RoomInfo]) -> None:
+    async def _bind(self, account: str, rooms: list[RoomInfo]) -> None:
         """Bind the account's groups to its rooms; record it, and tell the province once."""
-        now = self.clock.now()
-        with self.sessions.begin() as session:
-            fresh = {g for g in self.home.groups if not self.rooms.is_bound(g)}
-            report = self.rooms.bind(session, account, rooms, now)
-            members = {r.id: r.member_ids for r in rooms}
-            # A room bound for the first time brings its members in as present (not joined), so
-            # membership figures start from who was there, not from zero.
-            initial = (
-                eventlog.NewEvent(kind=events.PRESENT, ts=now, account=account,
-                                  group_id=group, actor=member)
-                for group, room in report.bound.items() if group in fresh
-                for member in members.get(room, ()))
-            binding = eventlog.NewEvent(kind=events.BINDING, ts=now, account=account, detail={
-                "bound": len(report.bound), "unbound": report.unbound,
-                "unknown": [r.topic for r in report.unknown]})
-            eventlog.append_bulk(session, itertools.chain(initial, [binding]))
-            if not report.clean:
-                self._report_binding(session, account, report.unbound, report.unknown, now)
+        report = await self.db.run(self._bind_in, account, rooms, self.clock.now())
         for group in report.unbound:
             log.warning("group %s has no room on account %s", group, account)
         for room in report.unknown:
             log.info("room %r (%s) is not a configured group", room.topic, room.id)
         self.wake_senders()
 
-    def _report_binding(self, session: Any, account: str, unbound: list[str],
-                        unknown: list[RoomInfo], now: Any) -> None:
+    def _bind_in(self, session: Session, account: str, rooms: list[RoomInfo],
+                 now: datetime) -> BindReport:
+        fresh = {g for g in self.home.groups if not self.rooms.is_bound(g)}
+        report = self.rooms.bind(session, account, rooms, now)
+        members = {r.id: r.member_ids for r in rooms}
+        # A room bound for the first time brings its members in as present (not joined), so
+        # membership figures start from who was there, not from zero.
+        initial = (
+            eventlog.NewEvent(kind=events.PRESENT, ts=now, account=account,
+                              group_id=group, actor=member)
+            for group, room in report.bound.items() if group in fresh
+            for member in members.get(room, ()))
+        binding = eventlog.NewEvent(kind=events.BINDING, ts=now, account=account, detail={
+            "bound": len(report.bound), "unbound": report.unbound,
+            "unknown": [r.topic for r in report.unknown]})
+        eventlog.append_bulk(session, itertools.chain(initial, [binding]))
+        if not report.clean:
+            self._report_binding(session, account, report.unbound, report.unknown, now)
+        return report
+
+    def _report_binding(self, session: Session, account: str, unbound: list[str],
+                        unknown: list[RoomInfo], now: datetime) -> None:
         lines = [msg.BINDING_UNBOUND.format(name=self.home.groups[g].name, group=g)
                  for g in unbound]
         lines += [msg.BINDING_UNKNOWN.format(topic=r.topic, room=r.id) for r in unknown]

@@ -2,7 +2,9 @@
 
 Messages are handled in the order they came, but a burst (a busy group, a reconnect replaying
 what was missed) is drained into one batch and handled in one transaction: committing once per
-batch instead of once per message is what lets the event log keep up with the platform.
+batch instead of once per message is what lets the event log keep up with the platform. The
+batch runs in the database worker (:class:`~bot.db.runner.DatabaseRunner`), handlers and all, so
+the event loop never waits for the database while it does.
 """
 
 from __future__ import annotations
@@ -13,13 +15,16 @@ from collections.abc import Callable
 
 from bot.chat.router import Router
 from bot.core.messages import Inbound
+from bot.db.runner import DatabaseRunner
 
 MAX_BATCH = 200  # a batch stays one short transaction even at the busiest
 
 
 class Inbox:
-    def __init__(self, router: Router, *, on_handled: Callable[[], None] = lambda: None) -> None:
+    def __init__(self, router: Router, db: DatabaseRunner, *,
+                 on_handled: Callable[[], None] = lambda: None) -> None:
         self.router = router
+        self.db = db
         self._queue: asyncio.Queue[Inbound] = asyncio.Queue()
         self._on_handled = on_handled
 
@@ -38,16 +43,17 @@ class Inbox:
                     with contextlib.suppress(asyncio.CancelledError):
                         await getting
                     break
-                self._handle([getting.result()])
+                await self._handle([getting.result()])
         finally:
             stopping.cancel()
-            self._handle([])  # what arrived before stop is still handled and committed
+            await self._handle([])  # what arrived before stop is still handled and committed
 
-    def _handle(self, batch: list[Inbound]) -> None:
-        while len(batch) < MAX_BATCH and not self._queue.empty():
-            batch.append(self._queue.get_nowait())
-        if batch:
-            self.router.handle_batch(batch)
+    async def _handle(self, batch: list[Inbound]) -> None:
+        while True:
+            while len(batch) < MAX_BATCH and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            if not batch:
+                return
+            await self.db.call(self.router.handle_batch, batch)
             self._on_handled()
-            if not self._queue.empty():
-                self._handle([])
+            batch = []

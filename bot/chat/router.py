@@ -3,6 +3,10 @@
 Each message is handled in one transaction: its events and every reply it queues commit
 together. A handler that fails is rolled back, logged with the message id, and the sender gets
 a short apology; the bot carries on.
+
+The router is synchronous database code: in the running bot :meth:`Router.handle_batch` and
+:meth:`Router.handle_membership` run in the database worker (the inbox and the app reach them
+through :class:`~bot.db.runner.DatabaseRunner`), never on the event loop.
 """
 
 from __future__ import annotations

@@ -124,6 +124,17 @@ class Home:
                 return admins
         return []
 
+    def serving_account(self, region_id: str) -> str:
+        """The account that talks to a region's people: the one serving the region's own groups
+        (where its admins sit), else a group below it, else above; the first account if none."""
+        start = region_id if region_id in self.regions else self.province_id
+        below = {r.id for r in self.subtree(start)}
+        for scope in ({start}, below, {r.id for r in self.ancestors(start)}):
+            for group in self.groups.values():
+                if group.region in scope:
+                    return group.account
+        return self.bot.accounts[0].id
+
     def database_url(self) -> str:
         """``AGRIBOT_DB_URL``, then ``bot.yaml``, then SQLite under the home's ``data/``."""
         url = os.environ.get(DB_URL_ENV) or self.bot.database_url

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+READ_ONLY = "agribot_read_only"  # execution option: this transaction only reads
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -52,7 +53,8 @@ def _serialise_sqlite_writers(engine: Engine) -> None:
 
     The event log reads the last hash and appends after it, and the outbox claims rows: with
     pysqlite's deferred transactions two processes could both read before either writes. Taking
-    the write lock at BEGIN serialises them; WAL keeps plain reads from blocking.
+    the write lock at BEGIN serialises them; WAL keeps plain reads from blocking, so a
+    transaction marked :data:`READ_ONLY` begins deferred and never waits for a writer.
     """
 
     @event.listens_for(engine, "connect")
@@ -66,7 +68,8 @@ def _serialise_sqlite_writers(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def dialect_insert(session: Session, table: Any) -> postgresql.Insert | sqlite.Insert:

@@ -1,8 +1,9 @@
 """One account's sender: claim due outbox rows, pace them, send them, record each outcome.
 
 Each row goes through three short steps, each its own transaction where it touches the
-database: claim (committed before the send, so a crash leaves the row ``sending`` to be taken
-again after its lease), send through the transport, then record the outcome together with its
+database, run in the database worker (:class:`~bot.db.runner.DatabaseRunner`): claim
+(committed before the send, so a crash leaves the row ``sending`` to be taken again after its
+lease), send through the transport on the event loop, then record the outcome together with its
 events (and, for a dead letter, the alert to admins) so they can never disagree.
 
 Routes: a contact goes to the account's transport in private chat; a group goes to the room the
@@ -38,7 +39,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from bot import eventlog
 from bot import messages as msg
@@ -49,6 +50,7 @@ from bot.config.models import Rate
 from bot.core import events
 from bot.core.messages import FileOut, Payload, Sent, Target, TextOut, payload_from_json
 from bot.core.ports import DeliveryError, Transport
+from bot.db.runner import DatabaseRunner
 from bot.db.schema import OutboxRow
 from bot.delivery import outbox
 from bot.delivery.outbox import CLAIM_LEASE, Outgoing, enqueue
@@ -97,7 +99,7 @@ class Sender:
     """The sender loop of one account. Drive it with :meth:`run` in production, or call
     :meth:`step` and move a :class:`~bot.clock.ManualClock` by what it returns."""
 
-    def __init__(self, *, home: Home, account: str, sessions: sessionmaker[Session],
+    def __init__(self, *, home: Home, account: str, db: DatabaseRunner,
                  transport: Transport, rooms: RoomDirectory, clock: Clock,
                  webhooks: Mapping[str, Transport] | None = None,
                  rng: random.Random | None = None, sleep: Sleep | None = None,
@@ -109,7 +111,7 @@ class Sender:
         self.home = home
         self.account = account
         self.worker = (worker or _worker_id(account))[:128]
-        self._sessions = sessions
+        self._db = db
         self._transport = transport
         self._rooms = rooms
         self._clock = clock
@@ -149,40 +151,39 @@ class Sender:
         while True:
             wait = self.bucket.wait_seconds() if self._online() else self._idle_seconds
             if wait == 0:
-                row = self._claim()
+                row = await self._claim()
                 if row is None:
                     return self._idle_seconds
             else:
                 # the account must wait, but a robot with its own pacing may still take a push
                 ready = [g for g, hook in self._webhooks.items()
                          if self._robot_bucket(g, hook).wait_seconds() == 0]
-                row = self._claim(groups=ready, purposes=PUSH_PURPOSES) if ready else None
+                row = await self._claim(groups=ready, purposes=PUSH_PURPOSES) if ready else None
                 if row is None:
                     return min(wait, self._idle_seconds) if self._webhooks else wait
             await self._deliver(row)
 
     # --- one row ---------------------------------------------------------------------------------
 
-    def _claim(self, **only: Any) -> OutboxRow | None:
-        with self._sessions.begin() as session:
-            rows = outbox.claim(session, self.account, self._clock.now(), 1, self.worker,
-                                lease=self._lease, **only)
+    async def _claim(self, **only: Any) -> OutboxRow | None:
+        rows = await self._db.run(outbox.claim, self.account, self._clock.now(), 1, self.worker,
+                                  lease=self._lease, **only)
         return rows[0] if rows else None
 
     async def _deliver(self, row: OutboxRow) -> None:
         try:
             payload = payload_from_json(row.payload)
         except Exception as exc:  # a row written by a newer or broken version: not ours to fix
-            self._record(row, None, failure=_Failure(msg.OUTBOX_BAD_ROW.format(error=exc),
-                                                     retryable=False))
+            await self._record(row, None, failure=_Failure(
+                msg.OUTBOX_BAD_ROW.format(error=exc), retryable=False))
             return
         route = self._route(row, payload)
         if isinstance(route, _Failure):
-            self._record(row, payload, failure=route)
+            await self._record(row, payload, failure=route)
             return
         wait = route.bucket.wait_seconds()
         if wait > 0:  # a reply to a robot's group that came in with the robot's claim
-            self._defer(row, self._clock.now() + timedelta(seconds=wait))
+            await self._db.run(self._defer, row, self._clock.now() + timedelta(seconds=wait))
             return
         for _ in range(route.cost):
             route.bucket.take()
@@ -195,12 +196,12 @@ class Sender:
             log.exception("transport raised on outbox row %s", row.key)
             failure = _Failure(f"{type(exc).__name__}: {exc}")
         else:
-            self._record(row, payload, sent=sent)
+            await self._record(row, payload, sent=sent)
             return
         if failure.rate_limited:
             log.warning("account %s: platform says too fast; slowing down", self.account)
             route.bucket.slow_down()
-        self._record(row, payload, failure=failure)
+        await self._record(row, payload, failure=failure)
 
     def _route(self, row: OutboxRow, payload: Payload) -> _Route | _Failure:
         if row.target_kind == "contact":
@@ -226,27 +227,28 @@ class Sender:
 
     # --- outcomes --------------------------------------------------------------------------------
 
-    def _defer(self, row: OutboxRow, until: datetime) -> None:
-        with self._sessions.begin() as session:
-            current = self._still_ours(session, row)
-            if current is not None:
-                outbox.defer(current, until=until)
+    def _defer(self, session: Session, row: OutboxRow, until: datetime) -> None:
+        current = self._still_ours(session, row)
+        if current is not None:
+            outbox.defer(current, until=until)
 
-    def _record(self, row: OutboxRow, payload: Payload | None, *, sent: Sent | None = None,
-                failure: _Failure | None = None) -> None:
-        now = self._clock.now()
-        with self._sessions.begin() as session:
-            current = self._still_ours(session, row)
-            if current is None:
-                return
-            if sent is not None:
-                outbox.complete(current, now=now, sent=sent)
-                new = self._sent_events(current, sent, now)
-            else:
-                assert failure is not None
-                new = self._failed(session, current, payload, failure, now)
-            if new:
-                eventlog.append(session, new)
+    async def _record(self, row: OutboxRow, payload: Payload | None, *,
+                      sent: Sent | None = None, failure: _Failure | None = None) -> None:
+        await self._db.run(self._outcome, row, payload, sent, failure, self._clock.now())
+
+    def _outcome(self, session: Session, row: OutboxRow, payload: Payload | None,
+                 sent: Sent | None, failure: _Failure | None, now: datetime) -> None:
+        current = self._still_ours(session, row)
+        if current is None:
+            return
+        if sent is not None:
+            outbox.complete(current, now=now, sent=sent)
+            new = self._sent_events(current, sent, now)
+        else:
+            assert failure is not None
+            new = self._failed(session, current, payload, failure, now)
+        if new:
+            eventlog.append(session, new)
 
     def _still_ours(self, session: Session, row: OutboxRow) -> OutboxRow | None:
         current = session.get(OutboxRow, row.id, with_for_update=True)

@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 _MEDIA_KINDS = frozenset({MessageKind.IMAGE, MessageKind.VIDEO, MessageKind.FILE})
 # (room id or None, sender id) → whether a feature will use this message's file: fetching and
 # keeping every photo of every group would fill the disk with files nobody reads
-MediaWanted = Callable[[str | None, str], bool]
+MediaWanted = Callable[[str | None, str], bool | Awaitable[bool]]  # may ask the database
 _SAFE_NAME = re.compile(r"[^\w.-]+")
 
 Callback = Callable[[Any], Awaitable[None] | None]
@@ -338,7 +338,10 @@ class WechatyAdapter:
                                             and self.self_name in parsed.names)
         elif not raw:
             text = payload.filename or ""
-        wanted = kind in _MEDIA_KINDS and self._media_wanted(room_id, sender)
+        wanted = False
+        if kind in _MEDIA_KINDS:
+            answer = self._media_wanted(room_id, sender)
+            wanted = await answer if inspect.isawaitable(answer) else answer
         media = await self._save_media(msg) if wanted else None
         return Inbound(
             message_id=msg.message_id, account=self.account, room_id=room_id,

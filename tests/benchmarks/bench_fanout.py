@@ -31,6 +31,7 @@ from bot.config import Home, load_home
 from bot.config.models import Account, Group, Rate
 from bot.core.messages import LinkOut, Payload, Sent, Target
 from bot.db.engine import make_engine, session_factory, upgrade
+from bot.db.runner import DatabaseRunner
 from bot.delivery.outbox import BULK, Outgoing, enqueue
 from bot.delivery.sender import Sender
 from bot.domain import Level, Tier
@@ -106,6 +107,7 @@ async def fan_out(home: Home, url: str) -> tuple[float, int, dict[str, MemoryTra
     engine = make_engine(url)
     upgrade(engine)
     sessions = session_factory(engine)
+    db = DatabaseRunner(sessions)
     clock = ManualClock(T0)
     rooms = RoomDirectory(home)
     with sessions.begin() as session:
@@ -120,7 +122,7 @@ async def fan_out(home: Home, url: str) -> tuple[float, int, dict[str, MemoryTra
             for g in home.groups.values()], now=clock.now())
     simulated = SimulatedTime(clock)
     transports = {a.id: MemoryTransport(clock) for a in home.bot.accounts}
-    senders = [Sender(home=home, account=a.id, sessions=sessions, transport=transports[a.id],
+    senders = [Sender(home=home, account=a.id, db=db, transport=transports[a.id],
                       rooms=rooms, clock=clock, rng=random.Random(k), sleep=simulated.sleep)
                for k, a in enumerate(home.bot.accounts)]
     stop = asyncio.Event()

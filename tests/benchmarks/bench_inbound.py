@@ -30,6 +30,7 @@ from bot.clock import SystemClock  # noqa: E402
 from bot.config import Home, load_home  # noqa: E402
 from bot.core.messages import Inbound  # noqa: E402
 from bot.db.engine import make_engine, session_factory, upgrade  # noqa: E402
+from bot.db.runner import DatabaseRunner  # noqa: E402
 from bot.db.schema import Event  # noqa: E402
 from bot.transport.local_puppet import LocalPuppet  # noqa: E402
 from bot.transport.local_world import LocalWorld  # noqa: E402
@@ -59,12 +60,13 @@ async def throughput(home: Home, router: Router | None,
             done.set()
 
     if router is not None:
-        inbox = Inbox(router)
+        inbox = Inbox(router, DatabaseRunner(router.sessions))
         original = router.handle_batch
+        loop = asyncio.get_running_loop()
 
-        def handle_batch(batch: list[Inbound]) -> None:
+        def handle_batch(batch: list[Inbound]) -> None:  # in the database worker
             original(batch)  # returns once the batch is committed
-            counted(len(batch))
+            loop.call_soon_threadsafe(counted, len(batch))
 
         router.handle_batch = handle_batch  # type: ignore[method-assign]
         on_message: Callable[[Inbound], None] = inbox.put

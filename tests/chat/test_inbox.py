@@ -8,6 +8,7 @@ import pytest
 
 from bot.chat.inbox import Inbox
 from bot.core.messages import Inbound
+from bot.db.runner import DatabaseRunner
 from tests.chat.conftest import ACCOUNT, Chat, room_of
 
 
@@ -32,7 +33,7 @@ def batches(chat: Chat) -> list[int]:
 async def test_a_burst_is_one_batch_and_stop_drains_it(chat: Chat, batches: list[int]) -> None:
     """Messages waiting when the inbox stops are handled together before it returns."""
     stop = asyncio.Event()
-    inbox = Inbox(chat.router)
+    inbox = Inbox(chat.router, DatabaseRunner(chat.router.sessions))
     for n in range(5):
         inbox.put(message(n, chat))
     stop.set()
@@ -44,7 +45,7 @@ async def test_messages_arriving_later_are_handled(chat: Chat, batches: list[int
     """A running inbox picks up a message as soon as it is put."""
     stop = asyncio.Event()
     handled = asyncio.Event()
-    inbox = Inbox(chat.router, on_handled=handled.set)
+    inbox = Inbox(chat.router, DatabaseRunner(chat.router.sessions), on_handled=handled.set)
     running = asyncio.ensure_future(inbox.run(stop))
     inbox.put(message(1, chat))
     await asyncio.wait_for(handled.wait(), 5)

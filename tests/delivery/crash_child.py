@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from bot.clock import SystemClock
 from bot.core.messages import Payload, Sent, TextOut
 from bot.db.engine import make_engine, session_factory
+from bot.db.runner import DatabaseRunner
 from bot.db.schema import OutboxRow
 from bot.delivery.sender import Sender
 
@@ -45,7 +46,7 @@ async def main(url: str, lease_seconds: float, hang_after: int) -> None:
     home = demo_home(per_minute=600, burst=100)
     clock = SystemClock()
     sessions = session_factory(engine)
-    sender = Sender(home=home, account=ACCOUNT, sessions=sessions,
+    sender = Sender(home=home, account=ACCOUNT, db=DatabaseRunner(sessions),
                     transport=PrintingTransport(hang_after),
                     rooms=bind_rooms(engine, home, clock),
                     clock=clock, lease=timedelta(seconds=lease_seconds), idle_seconds=0.01)

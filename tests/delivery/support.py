@@ -21,6 +21,7 @@ from bot.config.models import OutboxSettings, Rate
 from bot.core.messages import Payload, Sent, Target, TextOut
 from bot.core.ports import DeliveryError, Transport
 from bot.db.engine import session_factory
+from bot.db.runner import DatabaseRunner
 from bot.db.schema import Event, OutboxRow
 from bot.delivery.outbox import BULK, Outgoing, enqueue
 from bot.delivery.sender import Sender
@@ -81,7 +82,7 @@ class RecordingTransport:
 
 def make_sender(engine: Engine, home: Home, clock: ManualClock, transport: Transport, *,
                 rooms: RoomDirectory | None = None, seed: int = 7, **kwargs: Any) -> Sender:
-    return Sender(home=home, account=ACCOUNT, sessions=session_factory(engine),
+    return Sender(home=home, account=ACCOUNT, db=DatabaseRunner(session_factory(engine)),
                   transport=transport, rooms=rooms or bind_rooms(engine, home, clock),
                   clock=clock, rng=random.Random(seed), worker="test-worker", **kwargs)
 
