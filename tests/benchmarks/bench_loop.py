@@ -39,6 +39,7 @@ MEMBERS = 100
 POLL_SECONDS = 60.0
 POLL_EVERY = 0.050
 TIMEOUT = 10.0
+STOP_SECONDS = 120.0
 P99_TARGET_MS = 50.0
 WORST_TARGET_MS = 250.0
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -112,7 +113,13 @@ def _scenario(root: Path, db: Path, *, background: bool) -> tuple[list[float], f
     latencies = _poll(port)
     child.stdin.write("stop\n")
     child.stdin.flush()
-    child.wait(timeout=600)
+    try:
+        child.wait(timeout=STOP_SECONDS)
+    except subprocess.TimeoutExpired:  # a loop still held by the work cannot even stop
+        print(f"  (the bot had not stopped {STOP_SECONDS:.0f} s after the polls; killed)",
+              flush=True)
+        child.kill()
+        child.wait()
     return latencies, ready
 
 
@@ -133,6 +140,15 @@ def _figures(latencies: list[float]) -> tuple[float, float, float]:
     return statistics.median(ms), p99, ms[-1]
 
 
+def _report(label: str, latencies: list[float], ready: float) -> bool:
+    """Print one scenario's figures at once (a long run keeps what it measured); True when
+    they miss the target."""
+    median, p99, worst = _figures(latencies)
+    print(f"  {label:32s} median {median:6.1f} ms  p99 {p99:7.1f} ms  worst {worst:7.1f} ms"
+          f"  ({len(latencies)} polls, ready after {ready:.1f} s)", flush=True)
+    return p99 >= P99_TARGET_MS or worst >= WORST_TARGET_MS
+
+
 def main() -> int:
     import yaml
     from homegen import generate_home
@@ -144,22 +160,14 @@ def main() -> int:
         config["local"]["technicians_per_group"] = MEMBERS
         bot_yaml.write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
         db = Path(tmp) / "agribot.db"
+        print(f"{GROUPS} groups x {MEMBERS} members, /api/health every "
+              f"{POLL_EVERY * 1000:.0f} ms for {POLL_SECONDS:.0f} s from ready:", flush=True)
         _write_reports(root, due_now=False)
-        first, first_ready = _scenario(root, db, background=True)
-        base, base_ready = _scenario(root, db, background=False)
+        failed = _report("first start's background work", *_scenario(root, db, background=True))
+        _report("baseline, periodic jobs off", *_scenario(root, db, background=False))
         _write_reports(root, due_now=True)
-        weekly, weekly_ready = _scenario(root, db, background=True)
-    print(f"{GROUPS} groups x {MEMBERS} members, /api/health every {POLL_EVERY * 1000:.0f} ms "
-          f"for {POLL_SECONDS:.0f} s from ready:")
-    failed = False
-    for label, run, ready in (("first start's background work", first, first_ready),
-                              ("weekly report for every region", weekly, weekly_ready),
-                              ("baseline, periodic jobs off", base, base_ready)):
-        median, p99, worst = _figures(run)
-        print(f"  {label:32s} median {median:6.1f} ms  p99 {p99:7.1f} ms  worst {worst:7.1f} ms"
-              f"  ({len(run)} polls, ready after {ready:.1f} s)")
-        if run is not base and (p99 >= P99_TARGET_MS or worst >= WORST_TARGET_MS):
-            failed = True
+        failed |= _report("weekly report for every region",
+                          *_scenario(root, db, background=True))
     print(f"  target while working: p99 < {P99_TARGET_MS:.0f} ms, worst < {WORST_TARGET_MS:.0f} ms"
           + (" — MISSED" if failed else " — met"))
     return 1 if failed else 0
