@@ -140,7 +140,7 @@ class AgriBot:
             self.simulator = await self._stack.enter_async_context(SimulatorServer(
                 self.world, self.home, host=self.settings.simulator_host,
                 port=self.settings.simulator_port, token=self.settings.simulator_token,
-                ready=self.is_ready))
+                ready=self.is_ready, accounts=self.accounts))
 
     async def _shutdown(self) -> None:
         """Stop taking new work, handle what already arrived, let each sender finish the

@@ -91,7 +91,8 @@ class Gateway:
 
             self._simulator = SimulatorServer(world, self.home, port=self.sim_port,
                                               token=self._sim_token,
-                                              ready=lambda: servicer.streams > 0)
+                                              ready=lambda: servicer.streams > 0,
+                                              accounts=[self.account])
             await self._simulator.__aenter__()
             self.sim_port = self._simulator.port
 

@@ -7,17 +7,21 @@ through the same world calls the tests use, so the bot sees them exactly as it s
 
 Every request body is checked here; a bad one gets a 4xx with ``{"error": ...}`` and never
 reaches the world (or the bot). Off loopback the server refuses to start without a token.
+
+``accounts`` are the bot accounts this process serves (``agribot run --account B``): the page
+shows their rooms and their private chats only, one private chat per bot and person.
 """
 
 from __future__ import annotations
 
 import asyncio
+import heapq
 import hmac
 import ipaddress
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -28,7 +32,7 @@ from bot import messages as msg
 from bot.broadcast import Broadcast
 from bot.config import Home
 from bot.simulator.shapes import Json, Shapes
-from bot.transport.local_world import Event, LocalWorld, Room, WorldError
+from bot.transport.local_world import Event, LocalWorld, Message, Room, WorldError, bot_contact_id
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +68,8 @@ class SimulatorServer:
     """The simulator's web server; ``.port`` is the bound port once entered."""
 
     def __init__(self, world: LocalWorld, home: Home, *, host: str = "127.0.0.1",
-                 port: int = 8080, token: str | None = None, ready: Ready = None) -> None:
+                 port: int = 8080, token: str | None = None, ready: Ready = None,
+                 accounts: Sequence[str] | None = None) -> None:
         if not is_loopback(host) and not token:
             raise ValueError(msg.SIM_NEEDS_TOKEN.format(host=host))
         self.world = world
@@ -73,7 +78,11 @@ class SimulatorServer:
         self.port = port
         self.token = token or None
         self._ready = ready
-        self.shapes = Shapes(world, home)
+        # None: every bot of the world, every room (a world built by hand may have rooms
+        # without a bot)
+        self._served = None if accounts is None else frozenset(map(bot_contact_id, accounts))
+        self.bots = [b for b in world.bots() if self._served is None or b in self._served]
+        self.shapes = Shapes(world, home, self.bots)
         self._events: Broadcast[bytes] = Broadcast(
             "simulator", backlog=STREAM_BACKLOG, heartbeat_seconds=HEARTBEAT_SECONDS,
             heartbeat=b": ping\n\n")
@@ -199,7 +208,7 @@ class SimulatorServer:
         return web.json_response({"status": "starting"}, status=503)
 
     async def info(self, _request: web.Request) -> web.Response:
-        bots = [self.world.contact(b) for b in self.world.bots()]
+        bots = [self.world.contact(b) for b in self.bots]
         return web.json_response({
             "timezone": self.home.bot.timezone,
             "province": self.home.regions[self.home.province_id].name,
@@ -207,7 +216,7 @@ class SimulatorServer:
         })
 
     async def list_rooms(self, _request: web.Request) -> web.Response:
-        return _json([self.shapes.room(r) for r in self.world.rooms()])
+        return _json([self.shapes.room(r) for r in self.world.rooms() if self._shows(r)])
 
     async def room_messages(self, request: web.Request) -> web.Response:
         room = self._room(request)
@@ -220,8 +229,10 @@ class SimulatorServer:
     async def private_messages(self, request: web.Request) -> web.Response:
         contact = self._person(request.match_info["contact_id"], status=404)
         since = _since(request)
+        bots = [self._bot(request.query["bot"])] if "bot" in request.query else self.bots
+        chats = [self.world.private_messages(contact, since, bot_id=b) for b in bots]
         return _json([self.shapes.message(m)
-                      for m in self.world.private_messages(contact, since)])
+                      for m in heapq.merge(*chats, key=lambda m: m.id)])
 
     # --- API: acting -----------------------------------------------------------------------------
 
@@ -236,8 +247,11 @@ class SimulatorServer:
 
     async def speak_private(self, request: web.Request) -> web.Response:
         contact = self._person(request.match_info["contact_id"], status=404)
-        text = _text(await _body(request))
-        return web.json_response({"id": self.world.speak_private(contact, text)}, status=201)
+        body = await _body(request)
+        text = _text(body)
+        bot = self._bot(_field(body, "bot", required=False))  # none given: the first bot
+        said = self.world.speak_private(contact, text, bot_id=bot)
+        return web.json_response({"id": said}, status=201)
 
     async def join(self, request: web.Request) -> web.Response:
         room = self._room(request)
@@ -284,18 +298,40 @@ class SimulatorServer:
     def _on_world(self, event: Event) -> None:
         # Runs inside the world's own calls (a member speaking, the bot sending); the world
         # logs a failure here without breaking the call.
-        if self._events:
+        if self._events and self._shows_event(event):
             data = json.dumps(self.shapes.event(event), ensure_ascii=False)
             self._events.publish(f"data: {data}\n\n".encode())
 
     # --- checks ----------------------------------------------------------------------------------
 
+    def _shows(self, room: Room) -> bool:
+        return self._served is None or not self._served.isdisjoint(room.member_ids)
+
+    def _shows_event(self, event: Event) -> bool:
+        if isinstance(event, Message) and event.room_id is None:
+            return event.bot_side in self.bots
+        room_id = event.room_id
+        assert room_id is not None  # a room message, a membership or a topic change
+        return self._shows(self.world.room(room_id))
+
     def _room(self, request: web.Request) -> Room:
         room_id = request.match_info["room_id"]
         try:
-            return self.world.room(room_id)
+            room = self.world.room(room_id)
         except WorldError:
-            raise ApiError(404, msg.SIM_ERR_NO_ROOM.format(room=room_id)) from None
+            room = None
+        if room is None or not self._shows(room):  # another process's account: not here
+            raise ApiError(404, msg.SIM_ERR_NO_ROOM.format(room=room_id))
+        return room
+
+    def _bot(self, bot_id: str) -> str:
+        """A bot this simulator serves; "" is the first of them."""
+        if not bot_id and self.bots:
+            return self.bots[0]
+        if bot_id not in self.bots:
+            names = "、".join(self.bots) or "无"
+            raise ApiError(400, msg.SIM_ERR_NO_BOT.format(bot=bot_id, bots=names))
+        return bot_id
 
     def _person(self, contact_id: str, *, status: int) -> str:
         """A known contact who is not a bot (nobody speaks as the bot here)."""

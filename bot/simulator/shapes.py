@@ -1,11 +1,16 @@
 """The simulator API's JSON: rooms with their members' roles, messages, live events.
 
-Roles are per room, from the home: the admins of the room's region are ``admin`` there, experts
-are ``expert``, a bot is ``bot``, everyone else (the technicians, newcomers) is ``member``.
+Roles are per room, from the home, as the bot itself judges them (``Turn.is_admin``, 一级抓一级):
+the admins of the room's region or of any region above it are ``admin`` there, the home's
+experts are ``expert``, a bot is ``bot``, everyone else (technicians, newcomers) is ``member``.
+
+A private message carries ``bot``, the bot account on the other side of the chat: with several
+accounts a person has one private chat per bot.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +33,10 @@ Json = dict[str, Any]
 class Shapes:
     """Turns the world's objects into the API's JSON for one home."""
 
-    def __init__(self, world: LocalWorld, home: Home) -> None:
+    def __init__(self, world: LocalWorld, home: Home, bots: Sequence[str]) -> None:
         self.world = world
         self.home = home
+        self.bots = list(bots)  # the bots this simulator serves, in the order of bot.yaml
         self._media = home.paths.media.resolve()
 
     # --- people ----------------------------------------------------------------------------------
@@ -40,25 +46,37 @@ class Shapes:
             return "bot"
         group = self.home.groups.get(room.group_id or "") if room is not None else None
         if group is not None:
-            if any(a.id == contact.id for a in self.home.admins_of(group.region)):
+            above = {r.id for r in self.home.ancestors(group.region)}
+            if any(a.id == contact.id and a.region in above for a in self.home.admins):
                 return "admin"
-            if contact.id in self.home.experts:
-                return "expert"
-            return "member"
+            # any expert of the home: the bot takes an answer from an expert wherever he sits
+            return "expert" if contact.id in self.home.experts else "member"
         return contact.role  # a room the home does not know: the world's own view
 
     def member(self, room: Room, contact: Contact) -> Json:
         return {"id": contact.id, "name": contact.name, "role": self.role_in(room, contact)}
 
     def private_contacts(self) -> list[Json]:
-        """Who may chat with the bot privately on the page: every admin and expert."""
-        people = []
-        for contact in self.world.contacts():
-            if contact.role in ("admin", "expert"):
-                region = self._region_of(contact.id)
-                people.append({"id": contact.id, "name": contact.name, "role": contact.role,
-                               "region": region, "region_name": self._region_name(region)})
-        return people
+        """Who may chat with a bot privately on the page: every admin and expert, each with the
+        bots they have a chat with — those they share a room with, and any that wrote to them
+        (a relay from another account's bot)."""
+        people = [c for c in self.world.contacts() if c.role in ("admin", "expert")]
+        wanted = {c.id for c in people}
+        shared: dict[str, set[str]] = {}
+        for room in self.world.rooms():  # one pass over the rooms, not one per person
+            bots = [b for b in self.bots if b in room.member_ids]
+            if bots:
+                for member in wanted.intersection(room.member_ids):
+                    shared.setdefault(member, set()).update(bots)
+        shaped = []
+        for contact in people:
+            region = self._region_of(contact.id)
+            near = shared.get(contact.id, set())
+            shaped.append({"id": contact.id, "name": contact.name, "role": contact.role,
+                           "region": region, "region_name": self._region_name(region),
+                           "bots": [b for b in self.bots if b in near
+                                    or self.world.private_messages(contact.id, bot_id=b)]})
+        return shaped
 
     def _region_of(self, contact_id: str) -> str | None:
         expert = self.home.experts.get(contact_id)
@@ -111,6 +129,8 @@ class Shapes:
             "mention_names": [self._name(m) for m in message.mentions],
             "ts": message.ts.isoformat(),
         }
+        if message.room_id is None:
+            shaped["bot"] = message.bot_side
         return shaped
 
     def _name(self, contact_id: str) -> str:
@@ -140,9 +160,8 @@ class Shapes:
             if event.room_id is not None:
                 return {"kind": "message", "room_id": event.room_id,
                         "message": self.message(event)}
-            bots = self.world.bots()
-            contact = event.to_id if event.from_id in bots else event.from_id
-            return {"kind": "private", "contact_id": contact, "message": self.message(event)}
+            return {"kind": "private", "contact_id": event.person_side, "bot": event.bot_side,
+                    "message": self.message(event)}
         room = self.world.room(event.room_id)
         if isinstance(event, TopicChange):
             return {"kind": "topic", "room_id": room.id, "topic": event.new}

@@ -69,6 +69,16 @@ class Message:
     file_path: str = ""
     file_size: int = 0
 
+    @property
+    def bot_side(self) -> str | None:
+        """The bot of a private chat (either side may have written); None in a room."""
+        return None if self.room_id is not None else self.chat.partition("|")[0]
+
+    @property
+    def person_side(self) -> str | None:
+        """The person of a private chat; None in a room."""
+        return None if self.room_id is not None else self.chat.partition("|")[2]
+
 
 @dataclass(frozen=True)
 class Membership:

@@ -81,6 +81,13 @@ function preview(m) {
   return who + m.text;
 }
 const keyOf = (kind, id) => kind + ":" + id;
+// A private chat is between a person and one bot: with several accounts, one chat per bot.
+const privateId = (contact, bot) => contact + "|" + bot;
+const splitPrivate = (id) => id.split("|");
+function chatBots(person) {
+  const first = [...state.bots.keys()][0];
+  return person.bots && person.bots.length ? person.bots : (first ? [first] : []);
+}
 function chat(key) {
   if (!state.chats.has(key)) state.chats.set(key, { messages: null, unread: 0, last: null });
   return state.chats.get(key);
@@ -117,7 +124,13 @@ function renderSidebar() {
     if (!list.length) continue;
     const box = el("section", "tier");
     box.append(el("div", "tier-head", ROLE_LABEL[role] + " · " + list.length + " 位"));
-    for (const p of list) box.append(item("private", p.id, p.name + " · " + p.region_name, p.id, role));
+    for (const p of list) {
+      for (const b of chatBots(p)) {
+        const withBot = state.bots.size > 1 ? " · " + (state.bots.get(b)?.name || b) : "";
+        box.append(item("private", privateId(p.id, b), p.name + " · " + p.region_name + withBot,
+          p.id, role));
+      }
+    }
     people.append(box);
   }
 }
@@ -157,8 +170,10 @@ async function open(kind, id) {
   $("text").focus();
 }
 function fetchMessages(kind, id, since) {
-  const base = kind === "room" ? "/api/rooms/" : "/api/contacts/";
-  return api("GET", base + encodeURIComponent(id) + "/messages?since=" + since);
+  if (kind === "room") return api("GET", "/api/rooms/" + encodeURIComponent(id) + "/messages?since=" + since);
+  const [contact, bot] = splitPrivate(id);
+  return api("GET", "/api/contacts/" + encodeURIComponent(contact) + "/messages?since=" + since +
+    "&bot=" + encodeURIComponent(bot));
 }
 function renderHead() {
   const { kind, id } = state.active;
@@ -169,8 +184,9 @@ function renderHead() {
     $("chat-sub").textContent = [room.tier_label + "农技师群", room.region_name].join(" · ");
     fillSpeakers(room);
   } else {
-    const p = state.people.get(id);
-    const bot = [...state.bots.values()][0];
+    const [contact, botId] = splitPrivate(id);
+    const p = state.people.get(contact);
+    const bot = state.bots.get(botId);
     $("chat-title").textContent = bot ? bot.name : "机器人";
     $("chat-sub").textContent = "私聊 · 你正以 " + p.name + "（" + ROLE_LABEL[p.role] + "）的身份和机器人对话";
     $("speaker-fixed").textContent = "发言人：" + p.name + "（" + ROLE_LABEL[p.role] + "）";
@@ -199,7 +215,7 @@ function fillSpeakers(room) {
   if (room.members.some((m) => m.id === keep && m.role !== "bot")) select.value = keep;
 }
 function currentSpeaker() {
-  return state.active.kind === "room" ? $("speaker").value : state.active.id;
+  return state.active.kind === "room" ? $("speaker").value : splitPrivate(state.active.id)[0];
 }
 function renderMessages(scroll) {
   const box = $("messages");
@@ -315,7 +331,8 @@ async function send() {
       await api("POST", "/api/rooms/" + encodeURIComponent(id) + "/messages",
         { from: $("speaker").value, text });
     } else {
-      await api("POST", "/api/contacts/" + encodeURIComponent(id) + "/messages", { text });
+      const [contact, bot] = splitPrivate(id);
+      await api("POST", "/api/contacts/" + encodeURIComponent(contact) + "/messages", { text, bot });
     }
     $("text").value = "";
     await catchUp(kind, id);
@@ -369,7 +386,12 @@ function add(kind, id, m) {
 function onEvent(event) {
   const data = JSON.parse(event.data);
   if (data.kind === "message") add("room", data.room_id, data.message);
-  else if (data.kind === "private") add("private", data.contact_id, data.message);
+  else if (data.kind === "private") {
+    const p = state.people.get(data.contact_id);
+    if (!p) return; // a technician's private chat: the page lists admins and experts only
+    if (!chatBots(p).includes(data.bot)) p.bots = [...chatBots(p), data.bot]; // a relay from another bot
+    add("private", privateId(data.contact_id, data.bot), data.message);
+  }
   else if (data.kind === "members" || data.kind === "topic") {
     const room = state.rooms.get(data.room_id);
     if (!room) return;
