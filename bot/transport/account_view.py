@@ -103,6 +103,12 @@ class Seen:
         return self.message.text or self.message.title
 
     @property
+    def conversation(self) -> str:
+        """Where a reply to it goes: its room, or the person of the private chat."""
+        m = self.message
+        return m.room_id if m.room_id is not None else m.person_side or m.from_id
+
+    @property
     def timestamp_ms(self) -> int:
         return timestamp_ms(self.message.ts)
 

@@ -82,8 +82,8 @@ def test_records_are_what_the_account_is_told(world: LocalWorld) -> None:
     world.speak_private(TECH, "私聊甲", bot_id=A)
     world.speak_private(TECH, "私聊乙", bot_id=B)
     world.join(ROOM_B, A, by=B)
-    texts = [r.text for r in records if isinstance(r, Seen)]
-    assert texts == ["你好", "私聊甲"]
+    seen = [r for r in records if isinstance(r, Seen)]
+    assert [(r.text, r.conversation) for r in seen] == [("你好", ROOM_A), ("私聊甲", TECH)]
     (joined,) = [r for r in records if isinstance(r, Membership)]
     assert (joined.room_id, joined.member_ids, joined.joined) == (ROOM_B, (A,), True)
 
