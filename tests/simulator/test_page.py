@@ -1,5 +1,6 @@
 """The simulator page in a real headless Chromium: pick a county group, speak as a technician,
-see the bot answer live; unread counts and token mode work in the browser."""
+see the bot answer live; unread counts and token mode work in the browser; with two accounts,
+one private chat per bot."""
 
 from __future__ import annotations
 
@@ -9,11 +10,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 
 from bot import messages as msg
 from bot.app import AgriBot
+from bot.config import load_home
 from tests.conftest import REPO
 from tests.simulator.conftest import NONGAN
+from tests.simulator.test_two_accounts import (
+    COUNTY_ADMIN,
+    COUNTY_BOT,
+    PROVINCE_BOT,
+    running,
+    write_home,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "artifacts"
@@ -104,4 +114,31 @@ async def test_live_updates_unread_counts_and_token(
         bubble = page.locator(".bubble", has_text="明天上午培训")
         await bubble.wait_for()
         assert await page.locator(".msg", has=bubble).locator(".tag.admin").count() == 1
+        assert page.errors == []
+
+
+async def test_one_private_chat_per_bot(browser: Any, tmp_path: Path, engine: Engine) -> None:
+    """With two accounts, a county admin who heard from both bots has two private chats on the
+    page, each with its bot's name; what he writes in one goes to that bot and comes back there."""
+    home = load_home(write_home(tmp_path / "shandong"))
+    async with running(home, engine) as (bot, world, _call):
+        world.post(COUNTY_ADMIN, PROVINCE_BOT, "text", text="省科协通知：下周培训")
+        page = await _open(browser, bot.simulator.url)
+        await page.locator("#status[data-state=ok]").wait_for()
+        await page.locator(".tab[data-tab=private]").click()
+        chats = page.locator(".item", has_text="蔡国庆")
+        await chats.nth(1).wait_for()
+        assert await chats.count() == 2
+        await page.locator(".item", has_text="蔡国庆 · 寿光市 · 山东科协助手").click()
+        await page.locator(".chat-title", has_text="山东科协助手").wait_for()
+        await page.locator(".bubble", has_text="省科协通知").wait_for()
+        await page.fill("#text", "#帮助")
+        await page.press("#text", "Enter")
+        await page.locator(".msg.from-bot .bubble", has_text=msg.HELP_HEADER).wait_for()
+        assert any(msg.HELP_HEADER in m.text
+                   for m in world.private_messages(COUNTY_ADMIN, bot_id=PROVINCE_BOT))
+        assert not world.private_messages(COUNTY_ADMIN, bot_id=COUNTY_BOT)
+        await page.locator(".item", has_text="蔡国庆 · 寿光市 · 山东县级助手").click()
+        await page.locator(".chat-title", has_text="山东县级助手").wait_for()
+        assert await page.locator(".bubble", has_text="省科协通知").count() == 0
         assert page.errors == []
