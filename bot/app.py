@@ -44,6 +44,7 @@ from bot.delivery.wecom import WeComKeyMissing, webhook_for_group
 from bot.qa import QaService
 from bot.schedules.chat import commands as schedule_commands
 from bot.schedules.runner import ScheduleRunner
+from bot.schedules.watcher import ScheduleWatcher
 from bot.stats import rollup
 from bot.stats.chat import commands as stats_commands
 from bot.stats.settings import ReportsConfig, load_reports_config
@@ -99,7 +100,8 @@ class AgriBot:
         self._draining: list[asyncio.Task[Any]] = []  # finish their work on stop
         self.qa: QaService | None = None
         self.reports: ReportsConfig | None = None
-        self.schedules: dict[str, ScheduleRunner] = {}
+        self.watcher = ScheduleWatcher(home, self.db, self.clock)  # the home's files, once
+        self.schedules: ScheduleRunner | None = None
 
     # --- life ------------------------------------------------------------------------------------
 
@@ -117,10 +119,10 @@ class AgriBot:
     async def _start(self) -> None:
         self._stack.push_async_callback(self.db.aclose)  # last out: after everything using it
         await self.db.run(self.rooms.load)
-        for account in self.accounts:
-            self.schedules[account] = await self._stack.enter_async_context(ScheduleRunner(
-                self.home, self.engine, self.sessions, self.clock, account,
-                wake=self.settings.schedule_wake))
+        await self._stack.enter_async_context(self.watcher)
+        self.schedules = await self._stack.enter_async_context(ScheduleRunner(
+            self.home, self.engine, self.db, self.clock, self.accounts, self.watcher,
+            wake=self.settings.schedule_wake, on_fired=self.wake_senders))
         await self._install_features()
         await self._stack.enter_async_context(self._tasks)
         self._draining.append(self._tasks.spawn(self.inbox.run(self.stop), "inbox"))
@@ -172,9 +174,7 @@ class AgriBot:
         self.router.add(help_command(self.router))
         self.qa = await self.db.call(QaService.build, self.home, self.sessions)
         self.qa.install(self.router)
-        # every runner reads the same files; the first one's book follows hot reloads
-        first = self.schedules[self.accounts[0]]
-        self.router.add(*schedule_commands(lambda _home: first.book))
+        self.router.add(*schedule_commands(lambda _home: self.watcher.book))
         self.router.add(*stats_commands())
         self.reports = load_reports_config(self.home)  # read once, not on every weekly check
 

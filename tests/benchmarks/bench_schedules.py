@@ -30,11 +30,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from bot.clock import ManualClock
 from bot.config import Home, load_home
 from bot.db.engine import make_engine, session_factory, upgrade
+from bot.db.runner import DatabaseRunner
 from bot.schedules.content import PushState
 from bot.schedules.loader import load_schedules, schedule_paths
 from bot.schedules.preview import plan, render_plan
 from bot.schedules.runner import ScheduleRunner
 from bot.schedules.timing import _cron_trigger
+from bot.schedules.watcher import ScheduleWatcher
 from tests.benchmarks.homegen import REPO, generate_home
 
 GROUPS, CITIES, TARGET_SECONDS = 3000, 30, 5.0
@@ -74,11 +76,13 @@ async def register(home: Home, db: Path) -> tuple[float, int]:
     engine = make_engine(f"sqlite:///{db}")
     upgrade(engine)
     began = time.perf_counter()
-    runner = ScheduleRunner(home, engine, session_factory(engine), ManualClock(START),
-                            "jilin-kexie", wake=False)
-    async with runner:
+    clock = ManualClock(START)
+    async with DatabaseRunner(session_factory(engine)) as database, \
+            ScheduleWatcher(home, database, clock) as watcher, \
+            ScheduleRunner(home, engine, database, clock, ["jilin-kexie"], watcher,
+                           wake=False) as runner:
         elapsed = time.perf_counter() - began
-        registered = len(runner.own())
+        registered = len(runner.own("jilin-kexie"))
     engine.dispose()
     return elapsed, registered
 
