@@ -103,3 +103,11 @@ def test_warnings_come_with_errors_too_and_errors_still_fail(
     code, warnings, out = _check(home, capsys)
     assert code == 1 and "OK" not in out and "引号" in out
     assert [w for w in warnings if "蜜蜂" in w]
+
+
+def test_check_needs_no_database_server(home: Path, monkeypatch: pytest.MonkeyPatch,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """check reads files; a configured database that does not answer changes nothing."""
+    monkeypatch.setenv("AGRIBOT_DB_URL", "postgresql+psycopg2://nobody@127.0.0.1:9/none")
+    code, warnings, out = _check(home, capsys)
+    assert code == 0 and "OK" in out and len(warnings) == 1
