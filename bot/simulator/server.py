@@ -31,6 +31,7 @@ from aiohttp import web
 from bot import messages as msg
 from bot.broadcast import Broadcast
 from bot.config import Home
+from bot.simulator.page import index_html
 from bot.simulator.shapes import Json, Shapes
 from bot.transport.local_world import Event, LocalWorld, Message, Room, WorldError, bot_contact_id
 
@@ -180,7 +181,8 @@ class SimulatorServer:
     # --- page and files --------------------------------------------------------------------------
 
     async def page(self, _request: web.Request) -> web.StreamResponse:
-        return web.FileResponse(STATIC / "index.html", headers=_NO_CACHE)
+        return web.Response(text=index_html(self.home), content_type="text/html",
+                            headers=_NO_CACHE)
 
     async def static(self, request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]

@@ -79,3 +79,13 @@ async def test_replies_carry_this_provinces_examples(talk: Talk) -> None:
 
     leftovers = [(word, text) for text in said for word in DEMO_WORDS if word in text]
     assert leftovers == []
+
+
+async def test_the_page_starts_in_this_provinces_words(talk: Talk) -> None:
+    """The simulator's welcome card names this home's first county group and a question about
+    its own industries, not 长春市 and 香菇."""
+    status, page = await talk.api.get("/")
+    assert status == 200
+    assert "初级 › 成都市 › 蒲江县初级农技师群" in page
+    assert page.count("#问 茶叶有什么要注意的？") == 2  # the first steps and the chip
+    assert [w for w in DEMO_WORDS if w in page] == []
