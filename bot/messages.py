@@ -71,6 +71,9 @@ WARN_NO_EXPERT_AT_ALL = ("产业 “{name}”（{industry}）全省没有一位�
                          "（general: true），这类问题没人接；请在 groups.yaml 的 experts 里"
                          "给专家加上 {industry} (no expert for industry)")
 
+NO_DATABASE = ("还没有数据库（{url}）：机器人运行过（agribot run）或执行过 agribot db upgrade "
+               "之后才有可查的记录 (no database yet)")
+
 # --- the catalog on the command line --------------------------------------------------------------
 CONTENT_NONE_FOUND = "没有找到匹配的课程"
 GROUP_BOUND = "已绑定"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 
 from bot.config import Home, HomePaths, load_home
 from bot.db.engine import make_engine, make_reader, upgrade
@@ -30,6 +31,11 @@ class Context:
         if migrate:
             upgrade(engine)
         return engine
+
+    def database_label(self) -> str:
+        """The database's URL with any password hidden, for messages."""
+        return make_url(self.db_url or self.home.database_url()).render_as_string(
+            hide_password=True)
 
     def reader(self) -> Engine | None:
         """The database opened only to read, or ``None`` when the home has none yet: what a

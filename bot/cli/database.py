@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from bot import eventlog
+from bot import messages as msg
 from bot.cli.context import Context
 from bot.db.engine import session_factory
 
@@ -17,10 +18,16 @@ def db_upgrade(ctx: Context, _args: argparse.Namespace) -> int:
 
 
 def audit_verify(ctx: Context, _args: argparse.Namespace) -> int:
-    engine = ctx.engine(migrate=True)
-    with session_factory(engine)() as session:
-        checked, broken = eventlog.verify(session)
-        head_id, head_hash = eventlog.head(session)
+    engine = ctx.reader()  # verifying reads; it never creates or migrates a database
+    if engine is None:
+        print(msg.NO_DATABASE.format(url=ctx.database_label()), file=sys.stderr)
+        return 1
+    try:
+        with session_factory(engine)() as session:
+            checked, broken = eventlog.verify(session)
+            head_id, head_hash = eventlog.head(session)
+    finally:
+        engine.dispose()
     if broken is not None:
         print(f"事件日志被改动: 第一个不符的事件 #{broken.event_id}: {broken.reason} "
               f"(已核对 {checked} 条)", file=sys.stderr)

@@ -8,6 +8,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Engine
+
+from bot import messages as msg
 from bot.cli.context import Context
 from bot.db.engine import session_factory
 from bot.stats import rollup
@@ -92,8 +95,20 @@ def report_command(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def _reader(ctx: Context) -> Engine | None:
+    """The database for a command that only looks, or ``None`` (and why) when there is none:
+    explaining or verifying never creates one."""
+    engine = ctx.reader()
+    if engine is None:
+        print(msg.NO_DATABASE.format(url=ctx.database_label()), file=sys.stderr)
+    return engine
+
+
 def explain_command(ctx: Context, args: argparse.Namespace) -> int:
-    with session_factory(ctx.engine())() as session:
+    engine = _reader(ctx)
+    if engine is None:
+        return 1
+    with session_factory(engine)() as session:
         try:
             found = explain(session, ctx.home, args.figure, args.first, args.last, upto=args.upto)
         except UnknownFigure as exc:
@@ -110,7 +125,10 @@ def verify_command(ctx: Context, args: argparse.Namespace) -> int:
     if not args.path.is_file():
         print(f"找不到文件 {args.path}", file=sys.stderr)
         return 2
-    with session_factory(ctx.engine())() as session:
+    engine = _reader(ctx)
+    if engine is None:
+        return 1
+    with session_factory(engine)() as session:
         verdict = verify_report(session, args.path)
     print(verdict.message, file=sys.stdout if verdict.ok else sys.stderr)
     return 0 if verdict.ok else 1

@@ -56,8 +56,9 @@ def test_home_may_go_anywhere_on_the_line(
 def test_looking_at_a_fresh_home_creates_no_files(
         demo_copy: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    """``groups`` and ``schedule preview`` only read: a home the bot never ran in keeps no
-    ``data/`` after them, and they still show every group and the pushes ahead."""
+    """``groups``, ``schedule preview``, ``audit verify`` and ``report explain`` only read: a
+    home the bot never ran in keeps no ``data/`` after them; the first two still show every
+    group and the pushes ahead."""
     monkeypatch.delenv("AGRIBOT_DB_URL", raising=False)
     monkeypatch.chdir(demo_copy)
     assert not (demo_copy / "data").exists()
@@ -67,7 +68,13 @@ def test_looking_at_a_fresh_home_creates_no_files(
                  "--home", str(demo_copy)]) == 0
     assert "jiutai-junior" in capsys.readouterr().out
     assert not (demo_copy / "data").exists()
+    for looking in (["audit", "verify"], ["report", "explain", "region:jiutai.questions",
+                                          "--from", "2026-12-01", "--to", "2026-12-31"]):
+        assert main(looking) == 1  # nothing to look at yet, said in one line
+        assert "还没有数据库" in capsys.readouterr().err
+    assert not (demo_copy / "data").exists()
     assert main(["db", "upgrade"]) == 0  # once the bot has a database they read it, still
     before = sorted(p.name for p in (demo_copy / "data").iterdir())
     assert main(["groups"]) == 0 and "未找到群" in capsys.readouterr().out
+    assert main(["audit", "verify"]) == 0 and "事件日志完整" in capsys.readouterr().out
     assert sorted(p.name for p in (demo_copy / "data").iterdir()) == before
