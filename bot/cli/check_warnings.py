@@ -67,24 +67,22 @@ class _Docs:
 
     cache: dict[Path, YamlDocument | None] = field(default_factory=dict)
 
-    def at(self, path: Path, loc: Location) -> Problem:
+    def _doc(self, path: Path) -> YamlDocument | None:
         if path not in self.cache:
             try:
                 self.cache[path] = load_yaml(path)
             except (ConfigError, OSError):
-                self.cache[path] = None
-        doc = self.cache[path]
-        line, column = doc.position(loc) if doc is not None else (1, 1)
-        return Problem(path, line, column, "")
+                self.cache[path] = None  # its errors are reported by the loaders
+        return self.cache[path]
 
     def problem(self, path: Path, loc: Location, message: str) -> Problem:
-        at = self.at(path, loc)
-        return Problem(at.path, at.line, at.column, message)
+        doc = self._doc(path)
+        line, column = doc.position(loc) if doc is not None else (1, 1)
+        return Problem(path, line, column, message)
 
     def schedule(self, schedule: Schedule, *rest: str | int) -> tuple[Path, Location]:
         """Where an entry of a schedule file is, by its id."""
-        self.at(schedule.path, ())
-        doc = self.cache.get(schedule.path)
+        doc = self._doc(schedule.path)
         entries = doc.data.get("schedules", []) if doc and isinstance(doc.data, dict) else []
         index = next((i for i, e in enumerate(entries)
                       if isinstance(e, dict) and e.get("id") == schedule.id), 0)
