@@ -11,6 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Column,
     Date,
     DateTime,
     Float,
@@ -18,9 +19,12 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from bot.stats import catalog
 
 # BIGINT on PostgreSQL, INTEGER on SQLite (where only INTEGER PRIMARY KEY is the rowid).
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -100,34 +104,24 @@ class RoomBinding(Base):
 # --- statistics (bot/stats) ----------------------------------------------------------------------
 
 
+# The rollup: one group's figures for one local day (bot.yaml time zone), folded from the event
+# log in id order so a rebuild reproduces it exactly. Its figure columns are the stored figures
+# of bot.stats.catalog, one INTEGER each (tests/stats/test_catalog.py checks the migrations
+# made the same table). Question figures are counted on the day the question was asked (a
+# cohort), so an answer rate never exceeds 100 %.
+DAILY_GROUP_STATS = Table(
+    "daily_group_stats", Base.metadata,
+    Column("group_id", String(64), primary_key=True),
+    Column("day", Date, primary_key=True),
+    *(Column(f.code, Integer, nullable=False, default=0) for f in catalog.STORED),
+    Index("ix_daily_group_stats_day", "day"),
+)
+
+
 class DailyGroupStats(Base):
-    """The rollup: one group's figures for one local day (bot.yaml time zone), folded from the
-    event log in id order so a rebuild reproduces it exactly. Question figures are counted on
-    the day the question was asked (a cohort), so an answer rate never exceeds 100 %."""
+    """The rollup's rows as objects (for tests and one-off reads; the fold uses the table)."""
 
-    __tablename__ = "daily_group_stats"
-
-    group_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    members_end: Mapped[int] = mapped_column(Integer, default=0)
-    joins: Mapped[int] = mapped_column(Integer, default=0)
-    leaves: Mapped[int] = mapped_column(Integer, default=0)
-    messages: Mapped[int] = mapped_column(Integer, default=0)
-    active_members: Mapped[int] = mapped_column(Integer, default=0)
-    pushes_sent: Mapped[int] = mapped_column(Integer, default=0)
-    pushes_failed: Mapped[int] = mapped_column(Integer, default=0)
-    pushes_skipped: Mapped[int] = mapped_column(Integer, default=0)
-    courses: Mapped[int] = mapped_column(Integer, default=0)
-    questions: Mapped[int] = mapped_column(Integer, default=0)
-    answered: Mapped[int] = mapped_column(Integer, default=0)
-    answered_in_time: Mapped[int] = mapped_column(Integer, default=0)
-    escalated: Mapped[int] = mapped_column(Integer, default=0)
-    closed: Mapped[int] = mapped_column(Integer, default=0)
-    median_response_seconds: Mapped[float | None] = mapped_column(Float)
-    checkins: Mapped[int] = mapped_column(Integer, default=0)
-    sessions: Mapped[int] = mapped_column(Integer, default=0)
-
-    __table_args__ = (Index("ix_daily_group_stats_day", "day"),)
+    __table__ = DAILY_GROUP_STATS
 
 
 class StatsWatermark(Base):

@@ -46,7 +46,7 @@ def week_text(report: PeriodReport) -> str:
                                         last=f"{report.last:%m-%d}")
     body = msg.STATS_WEEK_BODY.format(
         groups=report.total().groups, members=v["members_end"], joins=v["joins"],
-        leaves=v["leaves"], messages=v["messages"], active=v["active"],
+        leaves=v["leaves"], messages=v["messages"], active=v["active_members"],
         pushes_sent=v["pushes_sent"], pushes_failed=v["pushes_failed"], courses=v["courses"],
         questions=v["questions"], answered=v["answered"], in_time=v["answered_in_time"],
         rate=rate, median=median, sessions=v["sessions"], checkins=v["checkins"])

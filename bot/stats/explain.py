@@ -7,10 +7,10 @@ of one figure, and only up to the event the rollup covers, so the ids match the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import Session
 
 from bot.config import Home
@@ -22,25 +22,10 @@ from bot.db.schema import (
     TrainingCheckin,
     TrainingSession,
 )
+from bot.stats import catalog
+from bot.stats.catalog import Trace
 from bot.stats.days import LocalDay
-from bot.stats.fold import ACTIVE_KINDS
 from bot.stats.rollup import coverage
-
-BY_KIND = {"joins": (ev.JOIN,), "leaves": (ev.LEAVE,), "messages": (ev.MESSAGE, ev.COMMAND),
-           "active": tuple(sorted(ACTIVE_KINDS)), "pushes_sent": (ev.PUSH_SENT,),
-           "pushes_failed": (ev.PUSH_FAILED,), "pushes_skipped": (ev.PUSH_SKIPPED,),
-           "courses": (ev.PUSH_SENT,), "checkins": (ev.CHECKIN,),
-           "sessions": (ev.TRAINING_OPEN,)}
-BY_QUESTION: dict[str, tuple[Any, ColumnElement[bool] | None]] = {
-    "questions": (StatsQuestion.question_event_id, None),
-    "answered": (StatsQuestion.answer_event_id, StatsQuestion.answer_event_id.is_not(None)),
-    "answered_in_time": (StatsQuestion.answer_event_id, StatsQuestion.in_time.is_(True)),
-    "median_response": (StatsQuestion.answer_event_id,
-                        StatsQuestion.answer_event_id.is_not(None)),
-    "escalated": (StatsQuestion.escalation_event_id,
-                  StatsQuestion.escalation_event_id.is_not(None)),
-    "closed": (StatsQuestion.closed_event_id, StatsQuestion.closed_event_id.is_not(None)),
-}
 
 
 class UnknownFigure(ValueError):
@@ -96,32 +81,38 @@ def explain(session: Session, home: Home, code: str, first: date, last: date,
         note = "该课程在期间内的推送成功事件（覆盖人数取每群当日推送时的最大成员数）"
     else:
         groups = _groups(home, scope, ident)
-        if metric in BY_KIND:
-            query = select(Event.id).where(in_period, Event.kind.in_(BY_KIND[metric]),
-                                           Event.group_id.in_(groups))
-        elif metric in BY_QUESTION or metric == "answer_rate":
-            column, condition = BY_QUESTION.get(metric, BY_QUESTION["answered"])
-            query = select(column).where(StatsQuestion.group_id.in_(groups),
-                                         StatsQuestion.day >= first, StatsQuestion.day <= last,
-                                         column.is_not(None))
-            if condition is not None:
-                query = query.where(condition)
-            if metric == "answer_rate":
-                note = "回答率 = 已回答 / 提问数；此处列出已回答问题的首次回答事件"
-        elif metric == "members_end":
-            query = select(Event.id).where(Event.kind.in_(ev.MEMBERSHIP),
-                                           Event.group_id.in_(groups), Event.ts < end,
-                                           Event.id <= upto)
-            note = "截至期末的全部入群、退群事件（含首次绑定时已在群里的成员）"
-        elif metric == "participants":
-            query = select(TrainingCheckin.event_id).join(
-                TrainingSession, TrainingSession.id == TrainingCheckin.session_id).where(
-                TrainingSession.group_id.in_(groups), TrainingSession.opened_at >= start,
-                TrainingSession.opened_at < end)
-        else:
+        figure = catalog.lookup(metric)
+        if figure is None:
             raise UnknownFigure(code_error(code))
+        query = _traced(figure, groups, first, last, (start, end, upto))
+        note = figure.note
     ids = sorted({int(i) for i in session.execute(query).scalars() if i is not None and i <= upto})
     return Explanation(code, ids, note)
+
+
+def _traced(figure: catalog.Figure, groups: list[str], first: date, last: date,
+            bounds: tuple[datetime, datetime, int]) -> Select[Any]:
+    """The ids behind a group or region figure, traced as its catalog entry says."""
+    start, end, upto = bounds
+    if figure.trace is Trace.QUESTIONS and figure.outcome is not None:
+        column = StatsQuestion.__table__.c[figure.outcome.column]
+        query = select(column).where(StatsQuestion.group_id.in_(groups),
+                                     StatsQuestion.day >= first, StatsQuestion.day <= last,
+                                     column.is_not(None))
+        if figure.outcome.flag is not None:
+            query = query.where(StatsQuestion.__table__.c[figure.outcome.flag].is_(True))
+        return query
+    if figure.trace is Trace.MEMBERSHIP:
+        return select(Event.id).where(Event.kind.in_(figure.kinds), Event.group_id.in_(groups),
+                                      Event.ts < end, Event.id <= upto)
+    if figure.trace is Trace.CHECKINS:
+        return select(TrainingCheckin.event_id).join(
+            TrainingSession, TrainingSession.id == TrainingCheckin.session_id).where(
+            TrainingSession.group_id.in_(groups), TrainingSession.opened_at >= start,
+            TrainingSession.opened_at < end)
+    return select(Event.id).where(Event.ts >= start, Event.ts < end, Event.id <= upto,
+                                  Event.kind.in_(sorted(figure.kinds)),
+                                  Event.group_id.in_(groups))
 
 
 def ranges(ids: list[int]) -> str:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from bot.config import Home, Region
 from bot.config.models import Group
 from bot.db.schema import (
-    DailyGroupStats,
+    DAILY_GROUP_STATS,
     StatsCourseReach,
     StatsQuestion,
     StatsQuestionExpert,
@@ -28,32 +28,15 @@ from bot.db.schema import (
     TrainingSession,
 )
 from bot.domain import Level, Tier
+from bot.stats.catalog import HEADERS, MEMBERS, SUMMED_FIGURES
 from bot.stats.days import LocalDay
 from bot.stats.rollup import Coverage, coverage
 from bot.stats.settings import TrainingTarget
 
-# Summed straight from daily rows. ``active`` sums each day's distinct active members
+# Summed straight from daily rows. ``active_members`` sums each day's distinct active members
 # (person-days): distinct people over a longer period do not add up from days.
-SUMMED = {"joins": DailyGroupStats.joins, "leaves": DailyGroupStats.leaves,
-          "messages": DailyGroupStats.messages, "active": DailyGroupStats.active_members,
-          "pushes_sent": DailyGroupStats.pushes_sent,
-          "pushes_failed": DailyGroupStats.pushes_failed,
-          "pushes_skipped": DailyGroupStats.pushes_skipped,
-          "questions": DailyGroupStats.questions,
-          "answered": DailyGroupStats.answered,
-          "answered_in_time": DailyGroupStats.answered_in_time,
-          "escalated": DailyGroupStats.escalated, "closed": DailyGroupStats.closed,
-          "checkins": DailyGroupStats.checkins, "sessions": DailyGroupStats.sessions}
-
-# Every figure of a group or region row, in report order, with its Chinese column header.
-METRICS: dict[str, str] = {
-    "members_end": "期末成员数", "joins": "入群", "leaves": "退群", "messages": "消息数",
-    "active": "活跃人次", "pushes_sent": "推送成功", "pushes_failed": "推送失败",
-    "pushes_skipped": "推送跳过", "courses": "推送课程数", "questions": "提问数",
-    "answered": "已回答", "answered_in_time": "按时回答", "escalated": "升级转办",
-    "closed": "已解决", "answer_rate": "回答率(%)", "median_response": "首次响应中位数(分钟)",
-    "checkins": "签到人次", "sessions": "培训场次", "participants": "培训人数",
-}
+SUMMED = tuple(f.code for f in SUMMED_FIGURES)
+DAILY = DAILY_GROUP_STATS.c
 
 Value = int | float | None
 
@@ -142,7 +125,7 @@ def _finish(values: dict[str, Value], responses: list[float]) -> dict[str, Value
     asked, answered = values.get("questions") or 0, values.get("answered") or 0
     values["answer_rate"] = round(100 * float(answered) / float(asked), 1) if asked else None
     values["median_response"] = _median_minutes(responses)
-    return {k: values.get(k) for k in METRICS}
+    return {k: values[k] for k in HEADERS}  # a catalog figure nobody computed fails here
 
 
 def collect(session: Session, home: Home, first: date, last: date, *,
@@ -153,22 +136,21 @@ def collect(session: Session, home: Home, first: date, last: date, *,
     report = PeriodReport(home, first, last, region_id, coverage(session))
     scope = [r.id for r in home.subtree(region_id)]
     in_scope = {g.id: g for g in home.groups.values() if g.region in set(scope)}
-    between = and_(DailyGroupStats.day >= first, DailyGroupStats.day <= last)
+    between = and_(DAILY.day >= first, DAILY.day <= last)
 
     sums: dict[str, dict[str, Value]] = {g: dict.fromkeys(SUMMED, 0) for g in in_scope}
-    query = select(DailyGroupStats.group_id, *(func.sum(c) for c in SUMMED.values())).where(
-        between).group_by(DailyGroupStats.group_id)
+    query = select(DAILY.group_id, *(func.sum(DAILY[c]) for c in SUMMED)).where(
+        between).group_by(DAILY.group_id)
     for group_id, *totals in session.execute(query):
         if group_id in sums:
             sums[group_id] = {k: int(v or 0) for k, v in zip(SUMMED, totals, strict=True)}
 
-    latest = select(DailyGroupStats.group_id, func.max(DailyGroupStats.day).label("day")).where(
-        DailyGroupStats.day <= last).group_by(DailyGroupStats.group_id).subquery()
-    on_latest = and_(DailyGroupStats.group_id == latest.c.group_id,
-                     DailyGroupStats.day == latest.c.day)
+    latest = select(DAILY.group_id, func.max(DAILY.day).label("day")).where(
+        DAILY.day <= last).group_by(DAILY.group_id).subquery()
+    on_latest = and_(DAILY.group_id == latest.c.group_id, DAILY.day == latest.c.day)
     # (a Result has .keys(), so dict() would take it for a mapping: build it from rows)
     members = {g: n for g, n in session.execute(
-        select(DailyGroupStats.group_id, DailyGroupStats.members_end).join(latest, on_latest))}
+        select(DAILY.group_id, DAILY[MEMBERS.code]).join(latest, on_latest))}
     reach = session.execute(
         select(StatsCourseReach.content_id, StatsCourseReach.group_id,
                func.max(StatsCourseReach.members), func.sum(StatsCourseReach.pushes))
@@ -185,7 +167,7 @@ def collect(session: Session, home: Home, first: date, last: date, *,
     for content_id, group_id, _, _ in reach:
         courses_of[group_id].add(content_id)
     for group_id, group in in_scope.items():
-        values: dict[str, Value] = {**sums[group_id], "members_end": members.get(group_id, 0),
+        values: dict[str, Value] = {**sums[group_id], MEMBERS.code: members.get(group_id, 0),
                                     "courses": len(courses_of[group_id]),
                                     "participants": participants[group_id]}
         report.groups[group_id] = Row(f"group:{group_id}", group.name, group.tier.label, 1,
@@ -195,7 +177,7 @@ def collect(session: Session, home: Home, first: date, last: date, *,
         below = {r.id for r in home.subtree(region.id)}
         groups = [g for g, grp in in_scope.items() if grp.region in below]
         values = {k: sum(int(report.groups[g].values[k] or 0) for g in groups)
-                  for k in (*SUMMED, "members_end", "participants")}
+                  for k in (*SUMMED, MEMBERS.code, "participants")}
         values["courses"] = len(set().union(*(courses_of[g] for g in groups)))
         report.regions.append(Row(f"region:{region.id}", region.name, region.level.value,
                                   len(groups), _finish(values, [s for g in groups
@@ -300,8 +282,8 @@ def _weekly(session: Session, first: date, last: date,
     """Messages per week per tier, for the activity chart."""
     found: dict[tuple[date, Tier], int] = defaultdict(int)
     monday = first - timedelta(days=first.weekday())
-    query = select(DailyGroupStats.group_id, DailyGroupStats.day, DailyGroupStats.messages).where(
-        DailyGroupStats.day >= first, DailyGroupStats.day <= last)
+    query = select(DAILY.group_id, DAILY.day, DAILY.messages).where(
+        DAILY.day >= first, DAILY.day <= last)
     for group_id, day, messages in session.execute(query):
         group = in_scope.get(group_id)
         if group is not None:

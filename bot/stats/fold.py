@@ -10,7 +10,6 @@ reload the same day.
 from __future__ import annotations
 
 import json
-import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -22,27 +21,21 @@ from sqlalchemy.orm import Session
 from bot.core import events as ev
 from bot.db.engine import dialect_insert
 from bot.db.schema import (
-    DailyGroupStats,
+    DAILY_GROUP_STATS,
     StatsActive,
     StatsCourseReach,
     StatsMember,
     StatsQuestion,
     StatsQuestionExpert,
 )
+from bot.stats import catalog
+from bot.stats.catalog import ACTIVE, COUNTED_BY_KIND, MEMBERS, QUESTION_OUTCOMES
 from bot.stats.days import LocalDay
 
-# What each kind adds to its group's day. Messages count every chat line the router saw,
-# commands included; "active" is anyone who spoke, asked, answered or checked in that day.
-COUNTED = {
-    ev.JOIN: "joins", ev.LEAVE: "leaves", ev.MESSAGE: "messages", ev.COMMAND: "messages",
-    ev.PUSH_SENT: "pushes_sent", ev.PUSH_FAILED: "pushes_failed",
-    ev.PUSH_SKIPPED: "pushes_skipped", ev.CHECKIN: "checkins", ev.TRAINING_OPEN: "sessions",
-}
-ACTIVE_KINDS = frozenset({ev.MESSAGE, ev.COMMAND, ev.QUESTION, ev.ANSWER, ev.CHECKIN})
+# What the fold counts is declared in bot.stats.catalog; these are the kinds that move a
+# question's state (stats_questions), whose outcomes the question figures count.
 QUESTION_KINDS = frozenset({ev.QUESTION, ev.ANSWER, ev.ESCALATION, ev.CLOSED})
-FIGURES = ("members_end", "joins", "leaves", "messages", "active_members", "pushes_sent",
-           "pushes_failed", "pushes_skipped", "courses", "questions", "answered",
-           "answered_in_time", "escalated", "closed", "checkins", "sessions")
+STORED = tuple(f.code for f in catalog.STORED)
 
 Key = tuple[str, date]
 
@@ -50,7 +43,6 @@ Key = tuple[str, date]
 @dataclass
 class DayRow:
     values: dict[str, int]
-    median: float | None = None
     dirty: bool = False
 
 
@@ -116,7 +108,6 @@ class Batch:
         self.present: set[tuple[str, str]] = set()  # members before the batch, of those touched
         self.membership: dict[tuple[str, str], bool] = {}  # changed in this batch
         self.active_new: list[dict[str, Any]] = []
-        self.median_keys: set[Key] = set()
 
     # --- loading what the batch will touch -------------------------------------------------------
 
@@ -137,7 +128,7 @@ class Batch:
                 continue
             key = (r.group_id, day(r.ts))
             keys.add(key)
-            if r.kind in ACTIVE_KINDS and r.actor:
+            if r.kind in ACTIVE.kinds and r.actor:
                 active_keys.add(key)
             elif r.kind == ev.PUSH_SENT and r.ref:
                 reach_keys.add(key)
@@ -156,17 +147,13 @@ class Batch:
             self.present.update(p for p in self.session.execute(query).tuples() if p in pairs)
 
     def _load_rows(self, keys: set[Key]) -> None:
+        table = DAILY_GROUP_STATS.c
         for chunk in _chunks(keys):
-            query = select(DailyGroupStats).where(
-                *_pairs(DailyGroupStats.group_id, DailyGroupStats.day, chunk))
-            for row in self.session.scalars(query):
-                key = (row.group_id, row.day)
-                if key not in keys or key in self.state.rows:
-                    self.session.expunge(row)
-                    continue
-                self.state.rows[(row.group_id, row.day)] = DayRow(
-                    {f: getattr(row, f) for f in FIGURES}, row.median_response_seconds)
-                self.session.expunge(row)
+            query = select(table.group_id, table.day, *(table[f] for f in STORED)).where(
+                *_pairs(table.group_id, table.day, chunk))
+            for group, day, *values in self.session.execute(query):
+                if (group, day) in keys and (group, day) not in self.state.rows:
+                    self.state.rows[(group, day)] = DayRow(dict(zip(STORED, values, strict=True)))
 
     def _load_counts(self, groups: set[str]) -> None:
         for group in groups:
@@ -217,8 +204,8 @@ class Batch:
     def _row(self, group: str, day: date) -> DayRow:
         row = self.state.rows.get((group, day))
         if row is None:
-            values = dict.fromkeys(FIGURES, 0)
-            values["members_end"] = self.state.member_count.get(group, 0)
+            values = dict.fromkeys(STORED, 0)
+            values[MEMBERS.code] = self.state.member_count.get(group, 0)
             row = self.state.rows[(group, day)] = DayRow(values)
         row.dirty = True
         return row
@@ -234,17 +221,16 @@ class Batch:
                 continue
             day = day_of(r.ts)
             row = self._row(group, day)
-            figure = COUNTED.get(kind)
-            if figure is not None:
+            for figure in COUNTED_BY_KIND.get(kind, ()):
                 row.values[figure] += 1
-            if kind in ev.MEMBERSHIP and r.actor:
+            if kind in MEMBERS.kinds and r.actor:
                 self._membership(group, r.actor, kind != ev.LEAVE)
-                row.values["members_end"] = self.state.member_count[group]
-            if kind in ACTIVE_KINDS and r.actor:
+                row.values[MEMBERS.code] = self.state.member_count[group]
+            if kind in ACTIVE.kinds and r.actor:
                 seen = self.state.active[(group, day)]
                 if r.actor not in seen:
                     seen.add(r.actor)
-                    row.values["active_members"] += 1
+                    row.values[ACTIVE.code] += 1
                     self.active_new.append({"group_id": group, "day": day, "member": r.actor})
             if kind == ev.PUSH_SENT and r.ref:
                 courses = self.state.reach[(group, day)]
@@ -252,7 +238,6 @@ class Batch:
                 reach = courses.get(r.ref)
                 if reach is None:
                     reach = courses[r.ref] = [0, 0]
-                    row.values["courses"] += 1
                 reach[0] += 1
                 reach[1] = max(reach[1], int(members or 0))
                 self.state.reach_dirty.add((group, day, r.ref))
@@ -266,26 +251,38 @@ class Batch:
             self.state.member_count[group] += 1 if joined else -1
 
     def _question(self, r: Any) -> None:
-        st, ref = self.state, r.ref
-        if not ref:
+        """Move the question's state, then count each question figure whose outcome has just
+        come to hold, on the day the question was asked (a cohort: a rate never tops 100 %)."""
+        if not r.ref:
             return
-        q = st.questions.get(ref)
+        q = self.state.questions.get(r.ref)
+        held = {code for code, outcome in QUESTION_OUTCOMES
+                if q is not None and outcome.holds(q.row)}
+        q = self._move(r, q)
+        if q is None or q.row["group_id"] is None:
+            return
+        now = [code for code, outcome in QUESTION_OUTCOMES if outcome.holds(q.row)]
+        if len(now) > len(held):
+            row = self._row(q.row["group_id"], q.row["day"])
+            for figure in now:
+                if figure not in held:
+                    row.values[figure] += 1
+
+    def _move(self, r: Any, q: QuestionState | None) -> QuestionState | None:
+        st, ref = self.state, r.ref
         if r.kind == ev.QUESTION:
             if q is not None:
-                return  # asked once; a repeated event does not count twice
+                return q  # asked once; a repeated event does not count twice
             detail, day = _detail(r.detail), st.days(r.ts)
-            st.questions[ref] = QuestionState({
+            q = st.questions[ref] = QuestionState({
                 "ref": ref, "group_id": r.group_id, "day": day, "asked_at": r.ts,
                 "deadline": _deadline(detail.get("deadline")), "question_event_id": r.id,
                 "answer_event_id": None, "response_seconds": None, "in_time": False,
                 "escalation_event_id": None, "closed_event_id": None}, dirty=True)
-            if r.group_id is not None:
-                self._row(r.group_id, day).values["questions"] += 1
             self._route(ref, day, detail.get("experts"), r.id)
-            return
+            return q
         if q is None:
-            return  # about a question the log never asked: nothing to attribute it to
-        row = self._row(q.row["group_id"], q.row["day"]) if q.row["group_id"] else None
+            return None  # about a question the log never asked: nothing to attribute it to
         if r.kind == ev.ANSWER and r.actor:
             seconds = _seconds(_detail(r.detail).get("response_seconds"))
             if seconds is None:
@@ -295,10 +292,6 @@ class Batch:
                 in_time = deadline is None or r.ts <= deadline
                 q.row.update(answer_event_id=r.id, response_seconds=seconds, in_time=in_time)
                 q.dirty = True
-                if row is not None:
-                    row.values["answered"] += 1
-                    row.values["answered_in_time"] += int(in_time)
-                    self.median_keys.add((q.row["group_id"], q.row["day"]))
             self._route(ref, q.row["day"], [r.actor], r.id)
             expert = st.experts[(ref, r.actor)]
             if expert.row["answer_event_id"] is None:
@@ -308,12 +301,9 @@ class Batch:
             self._route(ref, q.row["day"], _detail(r.detail).get("experts"), r.id)
             if q.row["escalation_event_id"] is None:
                 q.row["escalation_event_id"], q.dirty = r.id, True
-                if row is not None:
-                    row.values["escalated"] += 1
         elif r.kind == ev.CLOSED and q.row["closed_event_id"] is None:
             q.row["closed_event_id"], q.dirty = r.id, True
-            if row is not None:
-                row.values["closed"] += 1
+        return q
 
     def _route(self, ref: str, day: date, experts: Any, event_id: int) -> None:
         if not isinstance(experts, list):
@@ -345,28 +335,12 @@ class Batch:
         st.reach_dirty.clear()
         _upsert(session, StatsQuestion, _take_dirty(st.questions.values()), ("ref",))
         _upsert(session, StatsQuestionExpert, _take_dirty(st.experts.values()), ("ref", "expert"))
-        self._medians()
         dirty = [(k, r) for k, r in st.rows.items() if r.dirty]
-        _upsert(session, DailyGroupStats, [
-            {"group_id": g, "day": d, **r.values, "median_response_seconds": r.median}
-            for (g, d), r in sorted(dirty)], ("group_id", "day"))
+        _upsert(session, DAILY_GROUP_STATS, [{"group_id": g, "day": d, **r.values}
+                                             for (g, d), r in sorted(dirty)], ("group_id", "day"))
         for _, r in dirty:
             r.dirty = False
         self._evict()
-
-    def _medians(self) -> None:
-        found: dict[Key, list[float]] = {k: [] for k in self.median_keys}
-        for chunk in _chunks(self.median_keys):
-            query = select(StatsQuestion.group_id, StatsQuestion.day,
-                           StatsQuestion.response_seconds).where(
-                *_pairs(StatsQuestion.group_id, StatsQuestion.day, chunk),
-                StatsQuestion.response_seconds.is_not(None))
-            for group, day, seconds in self.session.execute(query):
-                if (group, day) in found:
-                    found[(group, day)].append(seconds)
-        for key, values in found.items():
-            row = self.state.rows[key]
-            row.median, row.dirty = (statistics.median(values) if values else None), True
 
     def _evict(self) -> None:
         """Forget days well before this batch: the log is (nearly) in time order."""

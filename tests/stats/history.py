@@ -225,7 +225,7 @@ def expected(history: History, home: Home, first: date, last: date) -> dict[str,
         return {
             "members_end": sum(len(members[g]) for g in gs),
             "joins": count("join"), "leaves": count("leave"),
-            "messages": count("message", "command"), "active": len(active),
+            "messages": count("message", "command"), "active_members": len(active),
             "pushes_sent": count("push_sent"), "pushes_failed": count("push_failed"),
             "pushes_skipped": count("push_skipped"),
             "courses": len({r.ref for r in mine if r.kind == "push_sent"}),

@@ -18,7 +18,7 @@ from bot.cli.main import main
 from bot.config import Home
 from bot.db.engine import session_factory
 from bot.db.schema import Event
-from bot.stats.figures import METRICS
+from bot.stats.catalog import HEADERS
 from tests.stats.history import History, expected
 
 from .conftest import FIRST, LAST
@@ -55,7 +55,7 @@ def test_csv_holds_every_expected_figure(engine: Engine, db_url: str, home: Home
     assert seen == sum(len(v) for v in want.values() if v) - sum(
         len(v) for k, v in want.items() if k.startswith("expert:")
         and k.split(":", 1)[1] not in home.experts)
-    assert {r["指标名称"] for r in rows if r["节"] == "地区"} == set(METRICS.values())
+    assert {r["指标名称"] for r in rows if r["节"] == "地区"} == set(HEADERS.values())
 
 
 def test_xlsx_is_a_dispatch_table(engine: Engine, db_url: str, home: Home, history: History,
@@ -78,12 +78,12 @@ def test_xlsx_is_a_dispatch_table(engine: Engine, db_url: str, home: Home, histo
         headers = [c.value for c in sheet[1]]
         assert sheet.freeze_panes == "A2"
         assert all(sheet.column_dimensions[c].width >= 8 for c in "ABCDEFG")
-        assert set(METRICS.values()) <= set(headers)
+        assert set(HEADERS.values()) <= set(headers)
         rows = list(sheet.iter_rows(min_row=2, values_only=True))
         assert rows
         for row in rows:
             figures = want[prefix + row[0]]
-            for metric, header in METRICS.items():
+            for metric, header in HEADERS.items():
                 assert row[headers.index(header)] == figures[metric], (row[0], metric)
     counties = {r[0] for r in book["县（市、区）"].iter_rows(min_row=2, values_only=True)}
     assert counties == {r.id for r in home.regions.values() if r.level == "county"}

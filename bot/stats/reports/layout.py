@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bot.domain import Level
-from bot.stats.figures import METRICS, PeriodReport, Row, Value
+from bot.stats.catalog import HEADERS
+from bot.stats.figures import PeriodReport, Row, Value
 
 EXPERT_METRICS = {"received": "收到问题", "answered": "已回答",
                   "median_response": "响应中位数(分钟)"}
@@ -49,10 +50,10 @@ def group_region(report: PeriodReport, row: Row) -> str:
 def figures(report: PeriodReport) -> Iterator[Figure]:
     """Every figure of the report, one per cell, in report order."""
     for row in report.regions:
-        for metric, header in METRICS.items():
+        for metric, header in HEADERS.items():
             yield Figure("地区", row.key, row.name, metric, header, row.values[metric])
     for row in report.groups.values():
-        for metric, header in METRICS.items():
+        for metric, header in HEADERS.items():
             yield Figure("群", row.key, row.name, metric, header, row.values[metric])
     for e in report.experts:
         for metric, header in EXPERT_METRICS.items():

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from bot.domain import Level
+from bot.stats.catalog import FIGURES
 from bot.stats.figures import PeriodReport, Row
 from bot.stats.reports import stamp
 from bot.stats.reports.layout import TITLE, show
 
-COLUMNS = {"groups": "群", "members_end": "成员", "messages": "消息", "active": "活跃人次",
-           "pushes_sent": "推送", "questions": "提问", "answered": "已答", "answer_rate": "回答率%",
-           "median_response": "响应中位(分)", "sessions": "培训", "participants": "培训人数"}
+# The row's group count, then the figures the catalog gives a summary header, in report order.
+COLUMNS = {"groups": "群", **{f.code: f.summary for f in FIGURES if f.summary}}
 
 
 def _cells(row: Row) -> list[str]:

@@ -17,7 +17,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.cli.table import display_width
 from bot.domain import LEVEL_LABEL, Level
-from bot.stats.figures import METRICS, PeriodReport
+from bot.stats.catalog import HEADERS
+from bot.stats.figures import PeriodReport
 from bot.stats.reports import stamp
 from bot.stats.reports.layout import (
     COURSE_METRICS,
@@ -56,7 +57,7 @@ def _summary(book: Workbook, report: PeriodReport, made: datetime) -> None:
     sheet.title = "汇总"
     total = report.total()
     rows: list[list[Any]] = [["群数", total.groups]]
-    rows += [[header, total.values[metric]] for metric, header in METRICS.items()]
+    rows += [[header, total.values[metric]] for metric, header in HEADERS.items()]
     short = [t for t in report.targets if t.shortfalls]
     rows += [["培训任务达标地区", f"{len(report.targets) - len(short)}/{len(report.targets)}"],
              ["填报单位", f"{report.region_name}科协"],
@@ -69,18 +70,18 @@ def _summary(book: Workbook, report: PeriodReport, made: datetime) -> None:
 
 
 def _regions(book: Workbook, report: PeriodReport) -> None:
-    headers = ["地区编号", "地区", "上级地区", "群数", *METRICS.values()]
+    headers = ["地区编号", "地区", "上级地区", "群数", *HEADERS.values()]
     for level, title in LEVEL_LABEL.items():
         rows = [[r.key.split(":", 1)[1], r.name, parent_name(report, r), r.groups,
-                 *(r.values[m] for m in METRICS)] for r in region_rows(report, level)]
+                 *(r.values[m] for m in HEADERS)] for r in region_rows(report, level)]
         if rows or level is Level.PROVINCE:
             _table(book.create_sheet(title), headers, rows)
 
 
 def _groups(book: Workbook, report: PeriodReport) -> None:
     rows = [[r.key.split(":", 1)[1], r.name, r.level, group_region(report, r),
-             *(r.values[m] for m in METRICS)] for r in report.groups.values()]
-    _table(book.create_sheet("群"), ["群编号", "群名称", "级别", "所属地区", *METRICS.values()],
+             *(r.values[m] for m in HEADERS)] for r in report.groups.values()]
+    _table(book.create_sheet("群"), ["群编号", "群名称", "级别", "所属地区", *HEADERS.values()],
            rows)
 
 
@@ -115,7 +116,7 @@ def _trace(book: Workbook, report: PeriodReport) -> None:
         ["代码写法", "地区行 region:<地区编号>.<指标>，群行 group:<群编号>.<指标>，"
                      "专家 expert:<编号>.<指标>，课程 course:<编号>.<指标>"],
     ]
-    rows += [[f"指标 {metric}", header] for metric, header in METRICS.items()]
+    rows += [[f"指标 {metric}", header] for metric, header in HEADERS.items()]
     _table(book.create_sheet("追溯"), ["项目", "说明"], rows)
 
 
