@@ -23,6 +23,8 @@ Adding a figure (the common case: count the events of some kinds per group per d
 
    (``summary="重试"`` also shows it in the Markdown summary; a question figure is
    ``Counted.QUESTIONS`` with ``outcome=Outcome("<event id column of stats_questions>")``.)
+   A percentage of two figures needs no column and no migration, only its line:
+   ``Figure("retry_rate", "重试率(%)", Counted.RATE, ratio=("pushes_retried", "pushes_sent"))``.
 2. Add a migration in ``bot/db/migrations/versions/`` that adds its column, after the newest
    migration of the ``stats`` branch (see ``0006_stats_figures.py``)::
 
@@ -56,6 +58,7 @@ class Counted(Enum):
     MEMBERS = "members"  # members at the end of the day; a period shows its last day's
     COMPUTED = "computed"  # not in the rollup: bot.stats.figures computes it from side tables
     TRAINING = "training"  # computed from training sessions and their check-ins
+    RATE = "rate"  # 100 × `ratio`'s first figure / its second, one decimal; "—" when 0 / 0
 
 
 SUMMED = frozenset({Counted.EVENTS, Counted.ACTORS, Counted.QUESTIONS})
@@ -89,6 +92,7 @@ class Figure:
     counted: Counted
     kinds: frozenset[str] = field(default_factory=frozenset)
     outcome: Outcome | None = None
+    ratio: tuple[str, str] | None = None  # RATE: (numerator, denominator), codes of this row
     summary: str | None = None
     note: str = ""
     old_codes: tuple[str, ...] = ()  # spellings printed by earlier reports, still explained
@@ -96,11 +100,16 @@ class Figure:
     @property
     def stored(self) -> bool:
         """Whether the daily rollup keeps it in a column named ``code``."""
-        return self.counted not in (Counted.COMPUTED, Counted.TRAINING)
+        return self.counted not in (Counted.COMPUTED, Counted.TRAINING, Counted.RATE)
 
     @property
     def summed(self) -> bool:
         return self.counted in SUMMED
+
+    @property
+    def traced_as(self) -> Figure:
+        """The figure whose events explain lists for this one: a rate shows its numerator's."""
+        return BY_CODE[self.ratio[0]] if self.ratio is not None else self
 
     @property
     def trace(self) -> Trace:
@@ -138,7 +147,8 @@ FIGURES: tuple[Figure, ...] = (
            outcome=Outcome("answer_event_id", "in_time")),
     Figure("escalated", "升级转办", Counted.QUESTIONS, outcome=Outcome("escalation_event_id")),
     Figure("closed", "已解决", Counted.QUESTIONS, outcome=Outcome("closed_event_id")),
-    Figure("answer_rate", "回答率(%)", Counted.COMPUTED, outcome=_ANSWERED, summary="回答率%",
+    Figure("answer_rate", "回答率(%)", Counted.RATE, ratio=("answered", "questions"),
+           summary="回答率%",
            note="回答率 = 已回答 / 提问数；此处列出已回答问题的首次回答事件"),
     Figure("median_response", "首次响应中位数(分钟)", Counted.COMPUTED, outcome=_ANSWERED,
            summary="响应中位(分)"),
@@ -155,6 +165,7 @@ SUMMED_FIGURES: tuple[Figure, ...] = tuple(f for f in FIGURES if f.summed)
 COUNTED_BY_KIND: dict[str, tuple[str, ...]] = {
     kind: tuple(f.code for f in FIGURES if f.counted is Counted.EVENTS and kind in f.kinds)
     for kind in sorted({k for f in FIGURES if f.counted is Counted.EVENTS for k in f.kinds})}
+RATES: tuple[Figure, ...] = tuple(f for f in FIGURES if f.counted is Counted.RATE)
 # (code, outcome) of each QUESTIONS figure
 QUESTION_OUTCOMES: tuple[tuple[str, Outcome], ...] = tuple(
     (f.code, f.outcome) for f in FIGURES if f.counted is Counted.QUESTIONS and f.outcome)
@@ -170,7 +181,11 @@ def _check() -> None:
             problems.append(f"{f.code}: {f.counted.name} needs the event kinds that count")
         if f.counted is Counted.QUESTIONS and f.outcome is None:
             problems.append(f"{f.code}: QUESTIONS needs an outcome")
-        if f.trace is Trace.EVENTS and not f.kinds:
+        if f.counted is Counted.RATE and not (
+                f.ratio and all(c in BY_CODE and BY_CODE[c].counted is not Counted.RATE
+                                for c in f.ratio)):
+            problems.append(f"{f.code}: RATE needs a ratio of two other figures that are not rates")
+        elif f.ratio is None and f.trace is Trace.EVENTS and not f.kinds:
             problems.append(f"{f.code}: explain needs kinds or an outcome to trace it by")
     if problems:
         raise ValueError("bot.stats.catalog: " + "; ".join(problems))

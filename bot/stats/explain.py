@@ -84,7 +84,7 @@ def explain(session: Session, home: Home, code: str, first: date, last: date,
         figure = catalog.lookup(metric)
         if figure is None:
             raise UnknownFigure(code_error(code))
-        query = _traced(figure, groups, first, last, (start, end, upto))
+        query = _traced(figure.traced_as, groups, first, last, (start, end, upto))
         note = figure.note
     ids = sorted({int(i) for i in session.execute(query).scalars() if i is not None and i <= upto})
     return Explanation(code, ids, note)

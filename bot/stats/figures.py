@@ -28,7 +28,7 @@ from bot.db.schema import (
     TrainingSession,
 )
 from bot.domain import Level, Tier
-from bot.stats.catalog import HEADERS, MEMBERS, SUMMED_FIGURES
+from bot.stats.catalog import HEADERS, MEMBERS, RATES, SUMMED_FIGURES
 from bot.stats.days import LocalDay
 from bot.stats.rollup import Coverage, coverage
 from bot.stats.settings import TrainingTarget
@@ -122,9 +122,10 @@ def _median_minutes(values: list[float]) -> float | None:
 
 
 def _finish(values: dict[str, Value], responses: list[float]) -> dict[str, Value]:
-    asked, answered = values.get("questions") or 0, values.get("answered") or 0
-    values["answer_rate"] = round(100 * float(answered) / float(asked), 1) if asked else None
     values["median_response"] = _median_minutes(responses)
+    for rate in RATES:
+        top, bottom = (float(values[code] or 0) for code in rate.ratio or ())
+        values[rate.code] = round(100 * top / bottom, 1) if bottom else None
     return {k: values[k] for k in HEADERS}  # a catalog figure nobody computed fails here
 
 
