@@ -50,7 +50,8 @@ from bot.core import events as ev
 
 
 class Counted(Enum):
-    """How a figure is counted; every kind but COMPUTED is a column of the daily rollup."""
+    """How a figure is counted. EVENTS, ACTORS, QUESTIONS and MEMBERS are columns of the daily
+    rollup; the others are worked out when a report is made."""
 
     EVENTS = "events"  # +1 per event of `kinds`; a period sums its days
     ACTORS = "actors"  # +1 per distinct actor of `kinds` per day (person-days); summed
@@ -87,6 +88,8 @@ class Trace(Enum):
 
 @dataclass(frozen=True)
 class Figure:
+    """One figure of a group or region row (the module docstring says what each field is)."""
+
     code: str
     header: str
     counted: Counted
