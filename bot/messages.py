@@ -248,8 +248,9 @@ QA_HOURS_ORDER = "工作时间的 start 应早于 end"
 
 # --- statistics, training sessions and reports (bot/stats) ----------------------------------------
 STATS_BAD_WEEKDAY = "不认识的星期 “{value}”，请写 monday … sunday 或 周一 … 周日"
-STATS_NO_CJK_FONT = ("找不到中文字体，图表里的汉字会显示成方框。请安装 fonts-noto-cjk 或 "
-                     "fonts-wqy-microhei（apt-get install fonts-wqy-microhei）后重试")
+STATS_NO_CJK_FONT = ("找不到中文字体，图表里的汉字会显示成方框。agribot 自带的字体包 "
+                     "noto-cjk-sans-otc 没有装上：请在 agribot 目录运行 "
+                     ".venv/bin/pip install -e . 重新安装依赖后重试")
 TRAINING_OPENED = "【培训开始】{topic}（{ref}）\n参加培训的群友请发送「#签到」。"
 TRAINING_ALREADY_OPEN = "本群已有进行中的培训「{topic}」（{ref}），请先发送「#结束培训」。"
 TRAINING_NEEDS_TOPIC = "请写上培训主题，例如：#开始培训 {topic}"
