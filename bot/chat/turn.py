@@ -49,8 +49,7 @@ class Turn:
         region = region_id or (self.group.region if self.group else None)
         if region is None:
             return any(a.id == self.sender for a in self.home.admins)
-        ancestors = {r.id for r in self.home.ancestors(region)}
-        return any(a.id == self.sender and a.region in ancestors for a in self.home.admins)
+        return self.home.administers(self.sender, region)
 
     def admin_regions(self) -> list[str]:
         return [a.region for a in self.home.admins if a.id == self.sender]

@@ -114,6 +114,12 @@ class Home:
     def admins_of(self, region_id: str) -> list[Admin]:
         return [a for a in self.admins if a.region == region_id]
 
+    def administers(self, contact_id: str, region_id: str) -> bool:
+        """Whether ``contact_id`` is an admin of ``region_id`` or of a region above it: a city
+        admin also runs its counties (一级抓一级)."""
+        above = {r.id for r in self.ancestors(region_id)}
+        return any(a.id == contact_id and a.region in above for a in self.admins)
+
     def responsible_admins(self, region_id: str) -> list[Admin]:
         """Who is told about a problem in a region: its admins, else those of the nearest
         region above that has any (一级抓一级); an unknown region goes to the province."""

@@ -1,6 +1,6 @@
 """The simulator API's JSON: rooms with their members' roles, messages, live events.
 
-Roles are per room, from the home, as the bot itself judges them (``Turn.is_admin``, 一级抓一级):
+Roles are per room, from the home, as the bot itself judges them (``Home.administers``):
 the admins of the room's region or of any region above it are ``admin`` there, the home's
 experts are ``expert``, a bot is ``bot``, everyone else (technicians, newcomers) is ``member``.
 
@@ -46,8 +46,7 @@ class Shapes:
             return "bot"
         group = self.home.groups.get(room.group_id or "") if room is not None else None
         if group is not None:
-            above = {r.id for r in self.home.ancestors(group.region)}
-            if any(a.id == contact.id and a.region in above for a in self.home.admins):
+            if self.home.administers(contact.id, group.region):
                 return "admin"
             # any expert of the home: the bot takes an answer from an expert wherever he sits
             return "expert" if contact.id in self.home.experts else "member"
