@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import hashlib
 import itertools
 import logging
@@ -143,6 +144,10 @@ class AgriBot:
                 self.world, self.home, host=self.settings.simulator_host,
                 port=self.settings.simulator_port, token=self.settings.simulator_token,
                 ready=self.is_ready, accounts=self.accounts))
+        # What start built (the home, the world, indexes) lives as long as the process: keep it
+        # out of the cyclic collector, whose full passes over millions of objects would
+        # otherwise stop the loop for seconds at a time on a large home.
+        gc.freeze()
 
     async def _shutdown(self) -> None:
         """Stop taking new work, handle what already arrived, let each sender finish the

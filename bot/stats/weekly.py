@@ -77,7 +77,7 @@ async def send_weekly_if_due(db: DatabaseRunner, home: Home, now: datetime,
         report = await db.read(collect, home, first, week[1], region_id=region_id, weekly=True,
                                target=config.training)
         path = home.paths.data / "reports" / f"weekly-{region_id}-{first}.png"
-        text = render_markdown(report)
+        text = await asyncio.to_thread(render_markdown, report)  # the province's runs long
         if charts:
             try:
                 await asyncio.to_thread(_draw, report, path)
