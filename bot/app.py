@@ -58,6 +58,7 @@ log = logging.getLogger(__name__)
 
 DRAIN_SECONDS = 10.0  # how long the inbox and senders may take to finish what is in hand
 ESCALATION_SECONDS = 60.0  # deadlines are hours; a minute late is fine
+RELEARN_SECONDS = 600.0  # the classifier's nightly rebuild may start ten minutes late
 ROLLUP_SECONDS = 30.0  # the rollup may be at most a minute behind the log
 ROLLUP_BATCH = 2000
 WEEKLY_SECONDS = 60.0
@@ -186,6 +187,7 @@ class AgriBot:
     def _start_periodic_jobs(self) -> None:
         """Jobs every feature needs on a timer; each failing tick is logged and retried."""
         self._every(ESCALATION_SECONDS, self._escalate, "qa:escalation")
+        self._every(RELEARN_SECONDS, self._relearn, "qa:relearn")
         self._every(ROLLUP_SECONDS, self._roll_up, "stats:rollup")
         self._every(WEEKLY_SECONDS, self._weekly_report, "stats:weekly")
 
@@ -209,6 +211,11 @@ class AgriBot:
         assert self.qa is not None
         for account in self.accounts:  # each process escalates only its own questions
             await self.db.run(self.qa.escalate_due, self.clock.now(), account=account)
+
+    async def _relearn(self) -> None:
+        """The nightly rebuild of the question classifier takes seconds of CPU: off the loop."""
+        assert self.qa is not None
+        await asyncio.to_thread(self.qa.relearn_due, self.clock.now())
 
     # --- sending ---------------------------------------------------------------------------------
 

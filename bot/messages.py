@@ -243,6 +243,29 @@ QA_FAQ_NOT_IN = "问题 {qid} 不在常见问题库中。"
 QA_REMINDER = ("【提醒】问题 {qid} 超过 {hours} 小时未解答，已转给{region}的专家{experts}。"
                "您仍可以回答：#答 {qid} 解答内容")
 QA_REMINDER_TOP = "【提醒】问题 {qid} 超过 {hours} 小时未解答，请尽快回复：#答 {qid} 解答内容"
+QA_FORWARD_USAGE = ("#转 <问题编号> <产业或@专家>  专家把分错的问题转给对口产业或专家，"
+                    "如「#转 Q-0042 中药材」")
+QA_FORWARD_HINT = "格式：#转 问题编号 产业名称（或 @专家），例如：#转 Q-0042 中药材"
+QA_FORWARD_NO_TARGET = ("请写明把 {qid} 转给哪个产业或哪位专家，例如：#转 {qid} 中药材 "
+                        "或 #转 {qid} @王老师")
+QA_FORWARD_DENIED = "只有登记的专家或本地区管理员可以转问题（以微信号为准，不看昵称）。"
+QA_FORWARD_CLOSED = "问题 {qid} 已经解决，不用再转了。"
+QA_FORWARD_UNKNOWN_INDUSTRY = "没有叫 “{name}” 的产业。可以转给：{names}，或写 @专家。"
+QA_FORWARD_UNKNOWN_EXPERT = "没有找到专家 “{name}”，请 @ 登记的专家，或写产业名称。"
+QA_FORWARD_SAME = "问题 {qid} 本来就是「{industry}」的问题，没有改动。"
+QA_RELAY_FORWARDED = ("【转来的问题 {qid}】{industry}\n{by}把这个问题转给您解答。\n"
+                      "提问人：{asker}（{group}）\n{text}{attachments}\n\n" + QA_HOW_TO_ANSWER)
+QA_FORWARDED_ASKER = "您的问题 {qid} 已转到「{industry}」，由{experts}解答，请稍候。"
+QA_FORWARDED_ASKER_NO_EXPERT = ("您的问题 {qid} 已转到「{industry}」，暂时没有对口专家，"
+                                "管理员会尽快安排。")
+QA_FORWARD_DONE = "已把 {qid} 转给{experts}（{industry}），提问人已收到通知。"
+QA_CLASSIFY_BUILT = ("分类器：{examples} 条样例（其中 {learnt} 条从数据库学到），"
+                     "固定测试集 {total} 条答对 {accuracy:.1f}%，转综合专家 {general:.1f}%")
+QA_EXPLAIN_DECIDED = "{how}（模型把握 {confidence:.2f}）"
+QA_EXPLAIN_HOW = {"keyword": "关键词决定", "model": "模型决定", "both": "关键词和模型一致",
+                  "general": "分不出产业，转综合专家"}
+QA_EXPLAIN_KEYWORDS = "关键词：{words}"
+QA_EXPLAIN_FEATURES = "特征：{features}"
 QA_BAD_CLOCK = "时间 “{value}” 应写成 “08:00” 这样的 24 小时制"
 QA_HOURS_ORDER = "工作时间的 start 应早于 end"
 

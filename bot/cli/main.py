@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from bot.cli import database, gateway, inspect, run
 from bot.cli.context import Context
 from bot.config import ConfigError
+from bot.qa import cli as qa_cli
 from bot.schedules import preview as schedule_preview
 from bot.stats import cli as stats_cli
 
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
                               ).set_defaults(handler=database.audit_verify)
     schedule_preview.add_parser(commands, common)  # schedule preview
     stats_cli.register(commands, common)  # report, report explain|verify, stats rebuild
+    qa_cli.register(commands, common)  # qa classify
     return parser
 
 

@@ -31,6 +31,9 @@ CLOSED = "closed"  # actor who closed
 FAQ_HIT = "faq_hit"  # ref the new question; detail {matched: "Q-0012", score}
 FAQ_ADDED = "faq_added"  # ref question; actor expert
 FAQ_REMOVED = "faq_removed"  # ref question; actor admin
+# ref question; actor the expert or admin who said #转; detail {from_industry, to_industry,
+# experts: [ids], to_person: bool}; the misroute rate counts these by from_industry
+QUESTION_FORWARDED = "question_forwarded"
 
 # training sessions (ref "T-0007")
 TRAINING_OPEN = "training_open"  # actor admin; detail {topic}

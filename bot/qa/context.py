@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.qa.classify import Classifier
 from bot.qa.faq import FaqIndex
+from bot.qa.learning import LiveClassifier
 from bot.qa.settings import QaSettings
 
 
 @dataclass(frozen=True)
 class QaContext:
     settings: QaSettings
-    classifier: Classifier
+    classifier: LiveClassifier
     faq: FaqIndex

@@ -1,4 +1,4 @@
-"""Which industry a question is about, from the keyword dictionary in ``config/industries.yaml``.
+"""The keyword dictionary of ``config/industries.yaml``: the admin's lever on routing.
 
 The question is cut into words by jieba with every keyword loaded as a user word, so "香菇绿霉"
 becomes 香菇 / 绿霉 and each hits 食用菌. A word that is no keyword but is part of keywords of
@@ -44,13 +44,13 @@ def _base_tokenizer() -> jieba.Tokenizer:
 
 
 @dataclass(frozen=True)
-class Classification:
-    industry: str | None  # None: no keyword matched, the question goes to general experts
+class KeywordMatch:
+    industry: str | None  # None: no keyword matched
     scores: Mapping[str, float]
     words: tuple[str, ...]  # the keywords that decided it, for the record
 
 
-class Classifier:
+class KeywordClassifier:
     """Built once at start (and again when an admin edits the dictionary); thread-safe to use."""
 
     def __init__(self, industries: Mapping[str, Industry]) -> None:
@@ -82,6 +82,10 @@ class Classifier:
             if count >= 2 and count / sum(counts.values()) >= _PARTIAL_DOMINANCE:
                 self._partial[part] = best
 
+    def keyword_industry(self, word: str) -> str | None:
+        """The industry a whole keyword belongs to (``None`` for any other word)."""
+        return self._keyword.get(word.lower())
+
     def words(self, text: str) -> list[str]:
         line = clean(text)[:_MAX_CHARS].lower()
         return [w for w in self._tokenizer.lcut(line, HMM=False) if w.strip()]
@@ -96,7 +100,7 @@ class Classifier:
                     return industry
         return None
 
-    def classify(self, text: str) -> Classification:
+    def classify(self, text: str) -> KeywordMatch:
         scores: dict[str, float] = defaultdict(float)
         decided: list[str] = []
         for word in self.words(text):
@@ -112,7 +116,7 @@ class Classifier:
                     scores[partial] += 1.0 if inside else _PARTIAL_WEIGHT
                     decided.append(word)
         if not scores:
-            return Classification(None, {}, ())
+            return KeywordMatch(None, {}, ())
         # Ties go to the industry listed first in the file: deterministic, and editable there.
         best = max(self._order, key=lambda i: (scores.get(i, 0.0), -self._order.index(i)))
-        return Classification(best, dict(scores), tuple(decided))
+        return KeywordMatch(best, dict(scores), tuple(decided))

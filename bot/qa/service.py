@@ -1,10 +1,11 @@
 """Wiring the Q&A feature into the app: build it once at start, then register its commands and
 fallbacks on the router and call its escalation tick from a periodic job.
 
-    qa = QaService.build(home, sessions)          # loads config/qa.yaml, jieba, the FAQ index
-    qa.install(router)                            # #问 #答 #解决 #收录 #删除收录 + fallbacks
+    qa = QaService.build(home, sessions)          # config/qa.yaml, the classifier, the FAQ index
+    qa.install(router)                            # #问 #答 #解决 #收录 #删除收录 #转 + fallbacks
     with sessions.begin() as session:             # every minute or so, with the app's clock
         qa.escalate_due(session, clock.now())
+    qa.relearn_due(clock.now())                   # every hour or so: rebuilds once a night
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from bot import messages as msg
 from bot.chat.router import CommandSpec, Fallback, Router
 from bot.chat.turn import Turn
 from bot.config import Home
-from bot.qa import answering, asking, escalation, faq
-from bot.qa.classify import Classifier
+from bot.qa import answering, asking, escalation, faq, forwarding
 from bot.qa.context import QaContext
 from bot.qa.faq import FaqIndex
+from bot.qa.learning import LiveClassifier
 from bot.qa.settings import QaSettings, load_qa_settings
 
 
@@ -35,12 +36,13 @@ class QaService:
     def build(cls, home: Home, sessions: sessionmaker[Session],
               settings: QaSettings | None = None) -> QaService:
         """Read the settings (``ConfigError`` with positions when ``qa.yaml`` is wrong), build
-        the classifier from the home's industries, and fill the FAQ index from the database."""
+        the classifier from the home's industries, the corpus and the database's labelled
+        questions, and fill the FAQ index from the database."""
+        settings = settings or load_qa_settings(home.paths)
         index = FaqIndex()
         with sessions() as session:
             faq.load(session, index)
-        return cls(home, QaContext(settings or load_qa_settings(home.paths),
-                                   Classifier(home.industries), index))
+        return cls(home, QaContext(settings, LiveClassifier(home, sessions), index))
 
     def commands(self) -> list[CommandSpec]:
         return commands(self.context)
@@ -59,6 +61,10 @@ class QaService:
         the transport should keep the file)."""
         return asking.awaiting_attachment(self.context, session, sender, group_id, now) \
             is not None
+
+    def relearn_due(self, now: datetime) -> bool:
+        """Rebuild the classifier if tonight's rebuild is due (slow: run it off the loop)."""
+        return self.context.classifier.rebuild_due(now)
 
     def escalate_due(self, session: Session, now: datetime, *, account: str | None = None
                      ) -> int:
@@ -85,6 +91,7 @@ def commands(ctx: QaContext) -> list[CommandSpec]:
         CommandSpec("收录", _bind(answering.faq_add_command, ctx), msg.QA_FAQ_ADD_USAGE),
         CommandSpec("删除收录", _bind(answering.faq_remove_command, ctx),
                     msg.QA_FAQ_REMOVE_USAGE),
+        CommandSpec("转", _bind(forwarding.forward_command, ctx), msg.QA_FORWARD_USAGE),
     ]
 
 

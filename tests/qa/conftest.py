@@ -58,12 +58,12 @@ class Chat:
 
     def say(self, sender: str, text: str, *, group: str | None = "jiutai-junior",
             name: str = "", kind: MessageKind = MessageKind.TEXT, mentions_bot: bool = False,
-            quote: Quote | None = None) -> str:
+            quote: Quote | None = None, mentions: tuple[str, ...] = ()) -> str:
         message_id = f"m{next(self.ids)}"
         self.router.handle_message(Inbound(
             message_id=message_id, account=ACCOUNT, room_id=room_of(group) if group else None,
             sender_id=sender, sender_name=name or sender, text=text, ts=self.clock.now(),
-            kind=kind, mentions_bot=mentions_bot, quote=quote))
+            kind=kind, mentions=mentions, mentions_bot=mentions_bot, quote=quote))
         return message_id
 
     def outbox(self) -> list[Sent]:

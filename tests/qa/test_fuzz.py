@@ -13,7 +13,8 @@ from tests.qa.conftest import ACCOUNT, JIUTAI_ADMIN, JIUTAI_FUNGI, TECH, Chat, r
 
 NASTY = ["＃", "#", "\u200b", "\u200d", "\ufeff", "\u2005", "\u3000", "\x00", "\x07", "\x1b",
          "\u202e", "\r\n", "Q-", "q", "Ｑ－", "0042", "99999999999", "-1", "@", "@吉林科协农技助手",
-         "香菇", "绿霉", "\ud7ff", "𠀀", "答", "问", "解决", "Q-1 ", "Q-0002 ", "q2"]
+         "香菇", "绿霉", "\ud7ff", "𠀀", "答", "问", "解决", "Q-1 ", "Q-0002 ", "q2",
+         "转", "#转 Q-1 中药材", "@尹洪亮"]
 texts = st.one_of(
     st.text(max_size=200),
     st.lists(st.sampled_from(NASTY) | st.text(max_size=5), max_size=30).map("".join),
