@@ -5,12 +5,13 @@ fallbacks on the router and call its escalation tick from a periodic job.
     qa.install(router)                            # #问 #答 #解决 #收录 #删除收录 #转 + fallbacks
     with sessions.begin() as session:             # every minute or so, with the app's clock
         qa.escalate_due(session, clock.now())
-    qa.relearn_due(clock.now())                   # every hour or so: rebuilds once a night
+    if qa.relearn_due(clock.now()):               # every few minutes: true once a night
+        qa.relearn(qa.learnt(session))            # read in a session, fit off the event loop
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,8 +21,9 @@ from bot import messages as msg
 from bot.chat.router import CommandSpec, Fallback, Router
 from bot.chat.turn import Turn
 from bot.config import Home
-from bot.qa import answering, asking, escalation, faq, forwarding
+from bot.qa import answering, asking, escalation, faq, forwarding, learning
 from bot.qa.context import QaContext
+from bot.qa.examples import Example
 from bot.qa.faq import FaqIndex
 from bot.qa.learning import LiveClassifier
 from bot.qa.settings import QaSettings, load_qa_settings
@@ -63,8 +65,16 @@ class QaService:
             is not None
 
     def relearn_due(self, now: datetime) -> bool:
-        """Rebuild the classifier if tonight's rebuild is due (slow: run it off the loop)."""
-        return self.context.classifier.rebuild_due(now)
+        """Whether the classifier's nightly rebuild is due (then counted as done)."""
+        return self.context.classifier.due(now)
+
+    def learnt(self, session: Session) -> list[Example]:
+        """What the database has taught the classifier (a short read)."""
+        return learning.learnt_examples(self.home, session)
+
+    def relearn(self, learnt: Sequence[Example]) -> None:
+        """Rebuild the classifier from ``learnt`` and the corpus: seconds of CPU, no database."""
+        self.context.classifier.rebuild(learnt)
 
     def escalate_due(self, session: Session, now: datetime, *, account: str | None = None
                      ) -> int:
