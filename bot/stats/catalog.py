@@ -10,10 +10,11 @@ everything the rest of the code needs, and nothing else declares it again:
   the Markdown summary, or ``None`` to leave it out there;
 - ``counted``: how the rollup (``bot.stats.fold``) counts it and how a period reads it
   (``bot.stats.figures``) — see :class:`Counted`;
-- ``kinds``: the event kinds that count; ``outcome``: for a question figure, the
-  ``stats_questions`` event column (and flag) that must hold;
-- how ``report explain`` traces it follows from those (:func:`trace`), with ``note`` beside the
-  event ids.
+- ``kinds``: the event kinds that count (from ``bot.core.events``); ``outcome``: for a question
+  figure, the ``stats_questions`` event column (and flag) that must hold; ``ratio``: for a rate,
+  the two figures it divides;
+- how ``report explain`` traces it follows from those (``Figure.trace``), with ``note`` beside
+  the event ids; ``old_codes``: earlier spellings that explain still accepts.
 
 Adding a figure (the common case: count the events of some kinds per group per day)
 -----------------------------------------------------------------------------------
