@@ -48,7 +48,6 @@ from bot.schedules.runner import ScheduleRunner
 from bot.schedules.watcher import ScheduleWatcher
 from bot.stats import rollup
 from bot.stats.chat import commands as stats_commands
-from bot.stats.settings import ReportsConfig, load_reports_config
 from bot.stats.weekly import send_weekly_if_due
 from bot.tasks import TaskGroup, every
 from bot.transport.local_world import LocalWorld
@@ -101,7 +100,6 @@ class AgriBot:
         self._tasks = TaskGroup()
         self._draining: list[asyncio.Task[Any]] = []  # finish their work on stop
         self.qa: QaService | None = None
-        self.reports: ReportsConfig | None = None
         self.watcher = ScheduleWatcher(home, self.db, self.clock)  # the home's files, once
         self.schedules: ScheduleRunner | None = None
 
@@ -182,7 +180,6 @@ class AgriBot:
         self.qa.install(self.router)
         self.router.add(*schedule_commands(lambda _home: self.watcher.book))
         self.router.add(*stats_commands())
-        self.reports = load_reports_config(self.home)  # read once, not on every weekly check
 
     def _start_periodic_jobs(self) -> None:
         """Jobs every feature needs on a timer; each failing tick is logged and retried."""
@@ -205,7 +202,7 @@ class AgriBot:
             pass
 
     async def _weekly_report(self) -> None:
-        await send_weekly_if_due(self.db, self.home, self.clock.now(), self.reports)
+        await send_weekly_if_due(self.db, self.home, self.clock.now())
 
     async def _escalate(self) -> None:
         assert self.qa is not None

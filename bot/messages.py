@@ -20,6 +20,14 @@ _REF_KINDS = {"region": "地区", "industry": "产业", "series": "系列", "gro
 UNKNOWN_TIMEZONE = "未知的时区 “{zone}”，例如 Asia/Shanghai"
 
 
+# --- values written alike in every file (bot/config/values.py) -----------------------------------
+TIME_UNQUOTED = ("时间要加英文引号，写成 \"19:30\"；不加引号时 YAML 会把 19:30 读成数字 "
+                 "(quote the time)")
+TIME_FORMAT = "时间 “{value}” 应写成 \"19:30\" 这样的 时:分（24 小时制）(time as \"HH:MM\")"
+WEEKDAY_UNKNOWN = ("不认识的星期 “{day}”，可写 一 二 三 四 五 六 日、周一、星期一 或 mon…sun "
+                   "(unknown weekday)")
+
+
 def unknown_ref(kind: str, ref: str) -> str:
     """``地区 “xx” 不存在 (unknown region)``: a reference to something no file defines."""
     return f"{_REF_KINDS.get(kind, kind)} “{ref}” 不存在 (unknown {kind})"
@@ -141,11 +149,6 @@ SCHED_SERIES_TIER = ("系列 “{series}” 的第 {episode} 集 “{item}” �
                      "(episode not for this group's tier)")
 SCHED_ONE_WHEN = "when 里只能写一种：cron、weekly、daily、monthly、once 之一 (exactly one form)"
 SCHED_ONE_WHAT = "what 里只能写一种：item、series、pick 之一 (exactly one of item, series, pick)"
-SCHED_TIME_UNQUOTED = ("时间要加英文引号，写成 \"19:30\"；不加引号时 YAML 会把 19:30 读成数字 "
-                       "(quote the time)")
-SCHED_TIME_FORMAT = "时间写成 \"19:30\" 这样的 时:分（24 小时制）(time as \"HH:MM\")"
-SCHED_WEEKDAY = ("不认识的星期 “{day}”，可写 一 二 三 四 五 六 日、周一、星期一 或 mon…sun "
-                 "(unknown weekday)")
 SCHED_CRON_FIELDS = ("cron 表达式要有 5 段：分 时 日 月 星期，例如 \"30 19 * * 2\"（每周二 19:30）"
                      "，现在有 {count} 段 (cron needs 5 fields)")
 SCHED_CRON_BAD = "cron 表达式 “{expr}” 无法识别：{detail} (bad cron expression)"
@@ -266,11 +269,9 @@ QA_EXPLAIN_HOW = {"keyword": "关键词决定", "model": "模型决定", "both":
                   "general": "分不出产业，转综合专家"}
 QA_EXPLAIN_KEYWORDS = "关键词：{words}"
 QA_EXPLAIN_FEATURES = "特征：{features}"
-QA_BAD_CLOCK = "时间 “{value}” 应写成 “08:00” 这样的 24 小时制"
 QA_HOURS_ORDER = "工作时间的 start 应早于 end"
 
 # --- statistics, training sessions and reports (bot/stats) ----------------------------------------
-STATS_BAD_WEEKDAY = "不认识的星期 “{value}”，请写 monday … sunday 或 周一 … 周日"
 STATS_NO_CJK_FONT = ("找不到中文字体，图表里的汉字会显示成方框。agribot 自带的字体包 "
                      "noto-cjk-sans-otc 没有装上：请在 agribot 目录运行 "
                      ".venv/bin/pip install -e . 重新安装依赖后重试")

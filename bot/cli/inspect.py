@@ -10,34 +10,28 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import messages as msg
 from bot.cli.check_warnings import home_warnings, render_warnings
-from bot.cli.context import Context
-from bot.cli.table import render
 from bot.clock import SystemClock
 from bot.config import ConfigError, Problem
 from bot.config.models import ContentItem
+from bot.context import Context
 from bot.db.engine import session_factory
 from bot.db.schema import RoomBinding, StatsMember
 from bot.domain import LEVEL_LABEL
-from bot.qa.settings import load_qa_settings
 from bot.schedules.content import PushState
 from bot.schedules.loader import ScheduleBook, load_schedules
-from bot.stats.settings import load_reports_config
+from bot.texttable import render
 
 
 def check(ctx: Context, _args: argparse.Namespace) -> int:
     """Every YAML file of the home; all problems of all files at once, as path:line:col."""
-    home = ctx.home  # the files everything else refers to: their problems come alone
+    # The files everything else refers to (settings files included): their problems come alone.
+    home = ctx.home
     problems: list[Problem] = []
     book: ScheduleBook | None = None
     try:
         book = load_schedules(home, examples=True)  # examples are checked too
     except ConfigError as exc:
         problems += exc.problems
-    for load in (lambda: load_qa_settings(ctx.paths), lambda: load_reports_config(home)):
-        try:
-            load()
-        except ConfigError as exc:
-            problems += exc.problems
     warnings = home_warnings(home, book, _push_state(ctx), SystemClock().now())
     for line in render_warnings(warnings):
         print(line)

@@ -1,7 +1,9 @@
 """A home: the folder holding ``config/``, ``content_library/`` and ``schedules/``.
 
-:func:`load_home` reads every file, validates each against its model, then checks references
-across files. It collects every problem before failing, so an admin fixes a file in one pass.
+:func:`load_home` reads every file (the optional settings files ``qa.yaml`` and
+``reports.yaml`` too, so nothing else reads a home from disk), validates each against its model,
+then checks references across files. It collects every problem before failing, so an admin
+fixes a file in one pass.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from bot.config.models import (
     Series,
 )
 from bot.config.problems import ConfigError, Problem
+from bot.config.settings import QA_FILE, REPORTS_FILE, QaSettings, ReportsConfig
 from bot.config.yamlio import Location, YamlDocument, load_yaml
 from bot.domain import Level
 
@@ -91,6 +94,8 @@ class Home:
     series: Mapping[str, Series]
     items: Mapping[str, ContentItem]
     episodes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # series → item ids
+    qa: QaSettings = field(default_factory=QaSettings)  # config/qa.yaml
+    reports: ReportsConfig = field(default_factory=ReportsConfig)  # config/reports.yaml
 
     def ancestors(self, region_id: str) -> Iterator[Region]:
         """The region itself, then its parent, up to the province."""
@@ -169,6 +174,18 @@ class ModelLoader:
         validated = self.validate(doc, model)
         return None if validated is None else (doc, validated)
 
+    def optional(self, path: Path, model: type[M]) -> M | None:
+        """A settings file that may be left out: the model's defaults when it is absent or
+        empty; ``None`` (with problems recorded) when it is wrong."""
+        if not path.is_file():
+            return model()
+        try:
+            doc = load_yaml(path)
+        except ConfigError as exc:
+            self.problems.extend(exc.problems)
+            return None
+        return model() if doc.data is None else self.validate(doc, model)
+
     def validate(self, doc: YamlDocument, model: type[M]) -> M | None:
         if not isinstance(doc.data, dict):
             self.problems.append(doc.problem((), msg.NOT_A_MAPPING))
@@ -196,21 +213,6 @@ def _validation_problem(doc: YamlDocument, error: Any) -> Problem:
     return doc.problem(loc, f"{where}: {text}" if where else text)
 
 
-def load_settings(path: Path, model: type[M]) -> M:
-    """An optional settings file of a home (``config/qa.yaml``, ``config/reports.yaml``): the
-    model's defaults when it is absent or empty, else validated, problems at path:line:col."""
-    if not path.is_file():
-        return model()
-    doc = load_yaml(path)
-    if doc.data is None:
-        return model()
-    loader = ModelLoader()
-    settings = loader.validate(doc, model)
-    if settings is None:
-        raise ConfigError(loader.problems)
-    return settings
-
-
 def load_home(home: str | Path | HomePaths | None = None) -> Home:
     """Load and cross-check a whole home; raise :class:`ConfigError` listing every problem."""
     paths = home if isinstance(home, HomePaths) else HomePaths.resolve(home)
@@ -223,9 +225,12 @@ def load_home(home: str | Path | HomePaths | None = None) -> Home:
         for path in sorted(paths.content.glob("*.yaml"))
         if (loaded := loader.model(path, ContentFile)) is not None
     ]
-    if bot is None or groups is None or industries is None or loader.problems:
+    qa = loader.optional(paths.config / QA_FILE, QaSettings)
+    reports = loader.optional(paths.config / REPORTS_FILE, ReportsConfig)
+    if bot is None or groups is None or industries is None or qa is None or reports is None \
+            or loader.problems:
         raise ConfigError(loader.problems)
-    return _CrossCheck(loader, paths, bot, groups, industries, contents).build()
+    return _CrossCheck(loader, paths, bot, groups, industries, contents, qa, reports).build()
 
 
 @dataclass
@@ -236,6 +241,8 @@ class _CrossCheck:
     groups: tuple[YamlDocument, GroupsFile]
     industries: tuple[YamlDocument, IndustriesFile]
     contents: list[tuple[YamlDocument, ContentFile]]
+    qa: QaSettings
+    reports: ReportsConfig
 
     def build(self) -> Home:
         bot_doc, bot = self.bot
@@ -290,6 +297,7 @@ class _CrossCheck:
             paths=self.paths, bot=bot, regions=regions, province_id=groups_file.regions.id,
             groups=groups, admins=tuple(groups_file.admins), experts=experts,
             industries=industries, series=series, items=items, episodes=episodes,
+            qa=self.qa, reports=self.reports,
         )
 
     def _regions(self) -> dict[str, Region]:

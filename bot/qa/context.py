@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.config.settings import QaSettings
 from bot.qa.faq import FaqIndex
 from bot.qa.learning import LiveClassifier
-from bot.qa.settings import QaSettings
 
 
 @dataclass(frozen=True)

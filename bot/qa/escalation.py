@@ -8,7 +8,6 @@ The app calls :func:`escalate_due` from a periodic job with its clock's time.
 
 from __future__ import annotations
 
-import functools
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,14 +17,14 @@ from sqlalchemy.orm import Session
 from bot import eventlog
 from bot import messages as msg
 from bot.clock import naive_utc
-from bot.config import Home, HomePaths
+from bot.config import Home
+from bot.config.settings import QaSettings, WorkingHours
 from bot.core import events
 from bot.core.messages import Target, TextOut
 from bot.db.schema import Question
 from bot.delivery.outbox import Outgoing, enqueue
 from bot.domain import Level, Tier
 from bot.qa import routing, store
-from bot.qa.settings import QaSettings, WorkingHours, load_qa_settings
 
 _MAX_DAYS = 3660  # a working-hours walk never needs more than this many days
 
@@ -59,16 +58,11 @@ def level_deadline(home: Home, settings: QaSettings, region_id: str,
     return deadline(start, hours, settings.working_hours, ZoneInfo(home.bot.timezone))
 
 
-@functools.lru_cache(maxsize=8)
-def _settings_for(paths: HomePaths) -> QaSettings:
-    return load_qa_settings(paths)
-
-
 def escalate_due(session: Session, home: Home, now: datetime, *,
                  settings: QaSettings | None = None, account: str | None = None) -> int:
     """Escalate every open question past its deadline (only ``account``'s, when given);
     returns how many went up a level. Runs in the caller's transaction."""
-    settings = settings or _settings_for(home.paths)
+    settings = settings or home.qa
     query = (select(Question)
              .where(Question.status == "open", Question.deadline_at.is_not(None),
                     Question.deadline_at <= naive_utc(now))

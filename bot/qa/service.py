@@ -1,7 +1,7 @@
 """Wiring the Q&A feature into the app: build it once at start, then register its commands and
 fallbacks on the router and call its escalation tick from a periodic job.
 
-    qa = QaService.build(home, sessions)          # config/qa.yaml, the classifier, the FAQ index
+    qa = QaService.build(home, sessions)          # home.qa, the classifier, the FAQ index
     qa.install(router)                            # #问 #答 #解决 #收录 #删除收录 #转 + fallbacks
     with sessions.begin() as session:             # every minute or so, with the app's clock
         qa.escalate_due(session, clock.now())
@@ -21,12 +21,12 @@ from bot import messages as msg
 from bot.chat.router import CommandSpec, Fallback, Router
 from bot.chat.turn import Turn
 from bot.config import Home
+from bot.config.settings import QaSettings
 from bot.qa import answering, asking, escalation, faq, forwarding, learning
 from bot.qa.context import QaContext
 from bot.qa.examples import Example
 from bot.qa.faq import FaqIndex
 from bot.qa.learning import LiveClassifier
-from bot.qa.settings import QaSettings, load_qa_settings
 
 
 @dataclass(frozen=True)
@@ -37,10 +37,10 @@ class QaService:
     @classmethod
     def build(cls, home: Home, sessions: sessionmaker[Session],
               settings: QaSettings | None = None) -> QaService:
-        """Read the settings (``ConfigError`` with positions when ``qa.yaml`` is wrong), build
+        """Take the settings from the home (``qa.yaml``, read by ``load_home``), build
         the classifier from the home's industries, the corpus and the database's labelled
         questions, and fill the FAQ index from the database."""
-        settings = settings or load_qa_settings(home.paths)
+        settings = settings or home.qa
         index = FaqIndex()
         with sessions() as session:
             faq.load(session, index)

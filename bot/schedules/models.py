@@ -19,54 +19,12 @@ from pydantic import BeforeValidator, Discriminator, Field, Tag, field_validator
 
 from bot import messages as msg
 from bot.config.models import ContentId, Model, Slug, Text
+from bot.config.values import CLOCK_PATTERN, TimeOfDay, Weekday, parse_time_of_day
 from bot.domain import Tier
 
 # --- small value types ---------------------------------------------------------------------------
 
-_CLOCK = re.compile(r"^(\d{1,2})[:：](\d{2})$")
-
-
-def _clock(value: object) -> object:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int):  # YAML 1.1 reads an unquoted 19:30 as 19*60+30
-        raise ValueError(msg.SCHED_TIME_UNQUOTED)
-    if isinstance(value, str):
-        match = _CLOCK.match(value.strip())
-        if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-            raise ValueError(msg.SCHED_TIME_FORMAT)
-        return time(int(match.group(1)), int(match.group(2)))
-    return value
-
-
-ClockTime = Annotated[time, BeforeValidator(_clock)]
-
-# ISO numbering (Monday = 1) because that is how 周一…周日 count.
-_WEEKDAYS = {
-    **{name: i + 1 for i, name in enumerate(["一", "二", "三", "四", "五", "六", "日"])},
-    "天": 7,
-    **{name: i + 1 for i, name in enumerate(["mon", "tue", "wed", "thu", "fri", "sat", "sun"])},
-    **{name: i + 1 for i, name in enumerate(["monday", "tuesday", "wednesday", "thursday",
-                                              "friday", "saturday", "sunday"])},
-}
-
-
-def _weekday(value: object) -> object:
-    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 7:
-        return value
-    text = str(value).strip().lower()
-    for prefix in ("星期", "礼拜", "周"):
-        text = text.removeprefix(prefix)
-    if text.isdigit() and 1 <= int(text) <= 7:
-        return int(text)
-    if text in _WEEKDAYS:
-        return _WEEKDAYS[text]
-    raise ValueError(msg.SCHED_WEEKDAY.format(day=value))
-
-
-Weekday = Annotated[int, BeforeValidator(_weekday)]
-
-_AT = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(\d{1,2})[:：](\d{2})(?::(\d{2}))?$")
+_AT = re.compile(rf"^(\d{{4}})-(\d{{1,2}})-(\d{{1,2}})[ T]+({CLOCK_PATTERN})(?::(\d{{2}}))?$")
 
 
 def _at(value: object) -> object:
@@ -76,20 +34,22 @@ def _at(value: object) -> object:
         match = _AT.match(value.strip())
         if match:
             try:
-                year, month, day, hour, minute, second = (int(g or 0) for g in match.groups())
-                return datetime(year, month, day, hour, minute, second)
+                year, month, day = (int(g) for g in match.group(1, 2, 3))
+                clock = parse_time_of_day(match.group(4))
+                return datetime(year, month, day, clock.hour, clock.minute,
+                                int(match.group(5) or 0))
             except ValueError:
                 pass
     raise ValueError(msg.SCHED_AT_FORMAT)
 
 
-_QUIET = re.compile(r"^(\d{1,2}[:：]\d{2})\s*[-–—~～至到]\s*(\d{1,2}[:：]\d{2})$")
+_QUIET = re.compile(rf"^({CLOCK_PATTERN})\s*[-–—~～至到]\s*({CLOCK_PATTERN})$")
 
 
 def _quiet(value: object) -> object:
     if not isinstance(value, str) or not (match := _QUIET.match(value.strip())):
         raise ValueError(msg.SCHED_QUIET_FORMAT)
-    start, end = _clock(match.group(1)), _clock(match.group(2))
+    start, end = parse_time_of_day(match.group(1)), parse_time_of_day(match.group(2))
     if start == end:
         raise ValueError(msg.SCHED_QUIET_EMPTY)
     return (start, end)
@@ -116,16 +76,16 @@ Grace = Annotated[timedelta, BeforeValidator(_grace)]
 
 class Weekly(Model):
     weekdays: list[Weekday] = Field(min_length=1, max_length=7)
-    time: ClockTime
+    time: TimeOfDay
 
 
 class Daily(Model):
-    time: ClockTime
+    time: TimeOfDay
 
 
 class Monthly(Model):
     day: Annotated[int, Field(ge=1, le=31)] | Literal["last"]
-    time: ClockTime
+    time: TimeOfDay
 
 
 class Once(Model):

@@ -23,9 +23,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
 from bot import messages as msg
+from bot.config.values import Weekday
 from bot.schedules.models import When
-
-_NAMES = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]  # crontab numbering: 0 and 7 = Sunday
 
 
 @dataclass(frozen=True)
@@ -155,7 +154,7 @@ def cron_of(when: When) -> str | None:
     """
     if when.weekly is not None:
         t = when.weekly.time
-        days = ",".join(_NAMES[d % 7] for d in sorted(set(when.weekly.weekdays)))
+        days = ",".join(d.cron for d in sorted(set(when.weekly.weekdays)))
         return f"{t.minute} {t.hour} * * {days}"
     if when.daily is not None:
         return f"{when.daily.time.minute} {when.daily.time.hour} * * *"
@@ -199,14 +198,18 @@ def _cron_weekdays(text: str, expr: str) -> str:
             days.update(d % 7 for d in range(low, high + 1, step))
     except ValueError:
         raise ValueError(msg.SCHED_CRON_BAD.format(expr=expr, detail=text)) from None
-    return ",".join(_NAMES[d] for d in sorted(days, key=lambda d: (d + 6) % 7))
+    return ",".join(day.cron for day in sorted(Weekday(d or 7) for d in days))
+
+
+_CRON_NAMES = {day.cron: day for day in Weekday}
 
 
 def _day_number(text: str) -> int:
+    """A crontab weekday: 0 and 7 are Sunday, 1…6 Monday…Saturday, or a name (mon…sun)."""
     if text.isdigit() and 0 <= int(text) <= 7:
         return int(text)  # 7 stays 7 (Sunday at the end) so "5-7" is a range
-    if text.lower() in _NAMES:
-        return _NAMES.index(text.lower())
+    if text.lower() in _CRON_NAMES:
+        return _CRON_NAMES[text.lower()].value % 7
     raise ValueError(text)
 
 

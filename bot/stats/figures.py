@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Home, Region
 from bot.config.models import Group
+from bot.config.settings import TrainingTarget
 from bot.db.schema import (
     DAILY_GROUP_STATS,
     StatsCourseReach,
@@ -31,7 +32,6 @@ from bot.domain import Level, Tier
 from bot.stats.catalog import HEADERS, MEMBERS, RATES, SUMMED_FIGURES
 from bot.stats.days import LocalDay
 from bot.stats.rollup import Coverage, coverage
-from bot.stats.settings import TrainingTarget
 
 # Summed straight from daily rows. ``active_members`` sums each day's distinct active members
 # (person-days): distinct people over a longer period do not add up from days.

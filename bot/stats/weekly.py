@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import Home
+from bot.config.settings import ReportsConfig
 from bot.core.messages import ImageOut, Target, TextOut
 from bot.db.runner import DatabaseRunner
 from bot.db.schema import OutboxRow
@@ -30,7 +31,6 @@ from bot.stats.figures import PeriodReport, collect
 from bot.stats.reports.charts import render_png
 from bot.stats.reports.markdown import render_markdown
 from bot.stats.rollup import catch_up
-from bot.stats.settings import ReportsConfig, load_reports_config
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +45,8 @@ def due_week(home: Home, config: ReportsConfig, now: datetime) -> tuple[date, da
     zone = ZoneInfo(home.bot.timezone)
     local = now.astimezone(zone)
     monday, _ = week_of(local.date())
-    send_at = datetime.combine(monday + timedelta(days=config.weekly.weekday_index),
-                               config.weekly.at, zone)
+    send_at = datetime.combine(monday + timedelta(days=config.weekly.weekday.index),
+                               config.weekly.time, zone)
     if local < send_at:
         send_at -= timedelta(days=7)
     if not config.weekly.enabled or local - send_at > GRACE:
@@ -58,9 +58,9 @@ def due_week(home: Home, config: ReportsConfig, now: datetime) -> tuple[date, da
 async def send_weekly_if_due(db: DatabaseRunner, home: Home, now: datetime,
                              config: ReportsConfig | None = None) -> int:
     """Queue the weekly report to every region's admins if it is due and not yet queued.
-    Returns how many outbox rows were added (0 when not due or already sent). A running bot
-    passes the ``config`` it read at start; without one, ``config/reports.yaml`` is read."""
-    config = config or load_reports_config(home)
+    Returns how many outbox rows were added (0 when not due or already sent). ``config``
+    defaults to the home's ``reports.yaml`` (read by ``load_home``)."""
+    config = config or home.reports
     week = due_week(home, config, now)
     if week is None:
         return 0

@@ -20,12 +20,12 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from bot.config import Home, load_home  # noqa: E402
+from bot.config.settings import FaqSettings  # noqa: E402
 from bot.qa.classify import Classifier  # noqa: E402
 from bot.qa.cli import classify_lines  # noqa: E402
 from bot.qa.examples import GENERAL, Corpus, Example, load_corpus  # noqa: E402
 from bot.qa.faq import FaqIndex  # noqa: E402
 from bot.qa.model import Features  # noqa: E402
-from bot.qa.settings import FaqSettings  # noqa: E402
 
 ENTRIES, QUERIES, SCANS, TARGET_MS = 100_000, 1000, 30, 20.0
 SUBJECTS = [

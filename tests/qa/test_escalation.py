@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.config.settings import WorkingHours
 from bot.qa.escalation import deadline
-from bot.qa.settings import WorkingHours
 from tests.qa.conftest import CITY_FUNGI, JIUTAI_FUNGI, PROVINCE_FUNGI, TECH, Chat, detail
 
 ZONE = ZoneInfo("Asia/Shanghai")

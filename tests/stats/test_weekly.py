@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import Engine, select
 
 from bot.config import ConfigError, Home, load_home
+from bot.config.settings import ReportsConfig
 from bot.core.messages import ImageOut, TextOut, payload_from_json
 from bot.db.engine import session_factory
 from bot.db.runner import DatabaseRunner
 from bot.db.schema import OutboxRow
 from bot.stats import weekly
 from bot.stats.reports.charts import NoCJKFont
-from bot.stats.settings import ReportsConfig, load_reports_config
 from bot.stats.weekly import due_week, send_weekly_if_due
 from tests.stats.history import generate
 
@@ -87,12 +87,12 @@ def test_reports_yaml_errors_point_at_the_line(demo_copy: Path) -> None:
     path = demo_copy / "config" / "reports.yaml"
     path.write_text("weekly:\n  weekday: someday\n  time: '08:00'\n", encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
-        load_reports_config(load_home(demo_copy))
+        load_home(demo_copy)
     assert str(caught.value.problems[0]).startswith(f"{path}:2:")
     path.write_text("weekly:\n  weekday: 周三\n  time: '18:30'\ntraining: {min_participants: 50}\n",
                     encoding="utf-8")
-    config = load_reports_config(load_home(demo_copy))
-    assert (config.weekly.weekday_index, config.weekly.at.hour, config.training.min_participants
+    config = load_home(demo_copy).reports
+    assert (config.weekly.weekday.index, config.weekly.time.hour, config.training.min_participants
             ) == (2, 18, 50)
     path.unlink()
-    assert load_reports_config(load_home(demo_copy)) == ReportsConfig()
+    assert load_home(demo_copy).reports == ReportsConfig()

@@ -1,4 +1,4 @@
-"""config/qa.yaml: optional, validated, errors at their place."""
+"""config/qa.yaml (read by load_home into home.qa): optional, validated, errors at their place."""
 
 from __future__ import annotations
 
@@ -7,16 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, HomePaths
-from bot.qa.settings import QaSettings, load_qa_settings
+from bot.config import ConfigError, load_home
+from bot.config.settings import QaSettings
 
 
 def test_demo_file_and_defaults(demo_copy: Path) -> None:
     """The demo's qa.yaml loads; without the file the documented defaults apply."""
-    paths = HomePaths(demo_copy)
-    assert load_qa_settings(paths).deadlines.county == 4
+    assert load_home(demo_copy).qa.deadlines.county == 4
     (demo_copy / "config" / "qa.yaml").unlink()
-    defaults = load_qa_settings(paths)
+    defaults = load_home(demo_copy).qa
     assert defaults == QaSettings()
     assert (defaults.deadlines.county, defaults.deadlines.city, defaults.deadlines.province) == (
         4, 8, 24)
@@ -27,7 +26,7 @@ def test_working_hours_parse(demo_copy: Path) -> None:
     """Working hours read as clock times and weekdays."""
     (demo_copy / "config" / "qa.yaml").write_text(
         'working_hours: {start: "08:00", end: "18:00", days: [mon, sat]}\n', encoding="utf-8")
-    hours = load_qa_settings(HomePaths(demo_copy)).working_hours
+    hours = load_home(demo_copy).qa.working_hours
     assert hours is not None and (hours.start, hours.end) == (time(8), time(18))
     assert hours.weekday_numbers() == {0, 5}
 
@@ -45,7 +44,7 @@ def test_errors_point_at_their_place(demo_copy: Path, text: str, line: int, colu
     path = demo_copy / "config" / "qa.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
-        load_qa_settings(HomePaths(demo_copy))
+        load_home(demo_copy)
     [problem] = caught.value.problems
     assert (problem.path, problem.line, problem.column) == (path, line, column)
     assert needle in problem.message or needle in str(problem)
