@@ -7,7 +7,7 @@ import sys
 
 from bot import eventlog
 from bot import messages as msg
-from bot.cli.context import Context
+from bot.context import Context
 from bot.db.engine import session_factory
 
 

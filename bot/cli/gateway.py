@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from bot import messages as msg
-from bot.cli.context import Context
+from bot.context import Context
 from bot.gateway import DEFAULT_PORT, Gateway
 
 TOKEN_ENV = "WECHATY_PUPPET_SERVICE_TOKEN"  # the client's own variable: one export serves both

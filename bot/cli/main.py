@@ -8,8 +8,8 @@ import sys
 from collections.abc import Callable, Sequence
 
 from bot.cli import database, gateway, inspect, run
-from bot.cli.context import Context
 from bot.config import ConfigError
+from bot.context import Context
 from bot.qa import cli as qa_cli
 from bot.schedules import preview as schedule_preview
 from bot.stats import cli as stats_cli

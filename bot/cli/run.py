@@ -11,7 +11,7 @@ import sys
 
 from bot import messages as msg
 from bot.app import AgriBot, RunSettings
-from bot.cli.context import Context
+from bot.context import Context
 from bot.transport.wechaty_compat import (
     SERVICE_ENDPOINT_ENV,
     SERVICE_TOKEN_ENV,

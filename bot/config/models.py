@@ -46,8 +46,9 @@ class Account(Model):
     rate: Rate = Rate()
 
 
-class LocalWorld(Model):
-    """How the embedded simulator fills each room."""
+class SimulatorSettings(Model):
+    """``local:`` in bot.yaml: how the embedded simulator fills each room (not to be confused
+    with :class:`bot.transport.local_world.LocalWorld`, the simulated world itself)."""
 
     technicians_per_group: int = Field(default=12, ge=0, le=500)
     seed: int = 2020
@@ -64,7 +65,7 @@ class BotConfig(Model):
     database_url: str | None = None
     store_chat_text: bool = False
     accounts: list[Account] = Field(min_length=1)
-    local: LocalWorld = LocalWorld()
+    local: SimulatorSettings = SimulatorSettings()
     outbox: OutboxSettings = OutboxSettings()
     welcome: str = "欢迎 {name} 加入「{group}」！发送「#帮助」查看使用方法。"
 

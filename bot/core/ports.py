@@ -32,3 +32,10 @@ class Transport(Protocol):
     """
 
     async def send(self, address: str, payload: Payload, *, to_room: bool) -> Sent: ...
+
+
+class RoomLookup(Protocol):
+    """Which platform room serves a configured group (``None``: not bound yet). The senders
+    need only this of :class:`bot.chat.rooms.RoomDirectory`, which binds rooms on ready."""
+
+    def room_for_group(self, group_id: str) -> str | None: ...

@@ -43,13 +43,12 @@ from sqlalchemy.orm import Session
 
 from bot import eventlog
 from bot import messages as msg
-from bot.chat.rooms import RoomDirectory
 from bot.clock import Clock
 from bot.config import Home
 from bot.config.models import Rate
 from bot.core import events
 from bot.core.messages import FileOut, Payload, Sent, Target, TextOut, payload_from_json
-from bot.core.ports import DeliveryError, Transport
+from bot.core.ports import DeliveryError, RoomLookup, Transport
 from bot.db.runner import DatabaseRunner
 from bot.db.schema import OutboxRow
 from bot.delivery import outbox
@@ -100,7 +99,7 @@ class Sender:
     :meth:`step` and move a :class:`~bot.clock.ManualClock` by what it returns."""
 
     def __init__(self, *, home: Home, account: str, db: DatabaseRunner,
-                 transport: Transport, rooms: RoomDirectory, clock: Clock,
+                 transport: Transport, rooms: RoomLookup, clock: Clock,
                  webhooks: Mapping[str, Transport] | None = None,
                  rng: random.Random | None = None, sleep: Sleep | None = None,
                  worker: str | None = None, lease: timedelta = CLAIM_LEASE,

@@ -20,8 +20,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import messages as msg
 from bot.chat.parse import clean
-from bot.cli.context import Context
 from bot.config import Home
+from bot.context import Context
 from bot.db.engine import make_engine, session_factory
 from bot.qa.classify import Classification, Classifier
 from bot.qa.examples import GENERAL

@@ -14,16 +14,16 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import messages as msg
-from bot.cli.context import Context
-from bot.cli.table import render
 from bot.clock import SystemClock
 from bot.config import Home
 from bot.config.models import ContentItem, Group
+from bot.config.values import Weekday
+from bot.context import Context
 from bot.db.engine import session_factory
 from bot.schedules.content import PushState, choose, record_choice, render_message
 from bot.schedules.loader import Schedule, ScheduleBook, load_schedules
+from bot.texttable import render
 
-_WEEKDAY = "一二三四五六日"
 PAUSED, EXHAUSTED = msg.PREVIEW_PAUSED, msg.PREVIEW_EXHAUSTED
 
 
@@ -65,7 +65,7 @@ def plan(home: Home, book: ScheduleBook, state: PushState, start: datetime, end:
 
 def local_time(at: datetime, zone: ZoneInfo) -> str:
     local = at.astimezone(zone)
-    return f"{local:%Y-%m-%d} 周{_WEEKDAY[local.weekday()]} {local:%H:%M}"
+    return f"{local:%Y-%m-%d} {Weekday.of(local.date()).label} {local:%H:%M}"
 
 
 def render_plan(pushes: list[PlannedPush], timezone: str) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from bot import messages as msg
-from bot.cli.context import Context
+from bot.context import Context
 from bot.db.engine import session_factory
 from bot.stats import rollup
 from bot.stats.explain import UnknownFigure, explain, ranges
@@ -20,7 +20,6 @@ from bot.stats.progress import progress_bar
 from bot.stats.reports.charts import NoCJKFont
 from bot.stats.reports.render import FORMATS, write_report
 from bot.stats.reports.verify import verify_report
-from bot.stats.settings import load_reports_config
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -83,7 +82,7 @@ def report_command(ctx: Context, args: argparse.Namespace) -> int:
     _catch_up(ctx)
     with session_factory(ctx.engine(migrate=False))() as session:
         report = collect(session, home, args.first, args.last, region_id=args.region,
-                         target=load_reports_config(home).training,
+                         target=home.reports.training,
                          weekly=args.format == "png")
     try:
         write_report(report, args.format, args.out)

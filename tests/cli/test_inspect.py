@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.cli.main import main
-from bot.cli.table import display_width
 from bot.db.engine import session_factory
 from bot.db.schema import RoomBinding, StatsMember
+from bot.texttable import display_width
 
 
 def test_groups_shows_binding_status_and_members(

@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.cli.main import main
-from bot.cli.table import display_width
 from bot.db.engine import session_factory
 from bot.db.schema import PushCursor
 from bot.schedules.content import PushState
 from bot.schedules.loader import load_schedules
 from bot.schedules.preview import plan
+from bot.texttable import display_width
 from tests.schedules.conftest import home_of, local, write
 
 

@@ -15,7 +15,6 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.cli.table import display_width
 from bot.domain import LEVEL_LABEL, Level
 from bot.stats.catalog import HEADERS
 from bot.stats.figures import PeriodReport
@@ -28,6 +27,7 @@ from bot.stats.reports.layout import (
     parent_name,
     region_rows,
 )
+from bot.texttable import display_width
 
 _HEAD = Font(bold=True)
 _FILL = PatternFill("solid", fgColor="DDEBF7")
