@@ -8,7 +8,6 @@ English term in brackets because the keys they point at are English.
 FILE_TOO_LARGE = "文件太大（超过 {limit} 字节），请拆分成多个文件 (file too large)"
 NOT_UTF8 = "文件不是 UTF-8 编码，请用 UTF-8 另存 (not UTF-8)"
 TAB_INDENT = "缩进里有制表符 Tab，请改用空格 (tab in indentation)"
-YAML_SYNTAX = "YAML 格式错误：{detail} (syntax error)"
 DUPLICATE_KEY = "键 “{key}” 重复出现（第一次在第 {first} 行），只能写一次 (duplicate key)"
 ALIAS_BOMB = "引用（& / *）展开后超过 {limit} 个节点，已拒绝 (alias expansion too large)"
 TOO_DEEP = "嵌套层次太深 (nesting too deep)"
@@ -18,6 +17,109 @@ MISSING_KEY = "缺少必填项 “{key}” (missing key)"
 DUPLICATE_ID = "编号 “{id}” 重复，已在 {first} 使用 (duplicate id)"
 _REF_KINDS = {"region": "地区", "industry": "产业", "series": "系列", "group": "群", "item": "课程"}
 UNKNOWN_TIMEZONE = "未知的时区 “{zone}”，例如 Asia/Shanghai"
+
+
+# --- YAML and validation mistakes, one sentence each (bot/config/mistakes.py) ------------------
+# Keyed by PyYAML's problem text (a key matches a problem that starts with it) and by pydantic's
+# error type; ``{…}`` fields come from the error (``le``, ``min_length``, ``input``…), from the
+# parser's marks (``open_line``: where the unclosed quote or bracket began) or the character.
+YAML_MISTAKES: dict[str, str] = {
+    # PyYAML / libyaml
+    "mapping values are not allowed": ("这一行不能再出现 “键: 值”：冒号后面的值里又有 “: ”，"
+                                       "或者缩进不对。值里含冒号时，请把整个值用英文引号括起来"),
+    "could not find expected ':'": ("这里缺少英文冒号 “:”：每个键后面写 “: ” 再写值；请检查这一行"
+                                    "和上一行"),
+    "did not find expected '-' indicator": ("列表没有对齐：同一个列表里每一项的 “- ” 要从同一列"
+                                            "开始"),
+    "did not find expected key": ("缩进没有对齐：同一层的键要从同一列开始，下一层要多缩进两个"
+                                  "空格"),
+    "expected <block end>": ("缩进没有对齐：同一层的键要从同一列开始，下一层要多缩进两个"
+                             "空格"),
+    "block sequence entries are not allowed": ("这里不能写列表项 “- ”：请检查缩进，或上一行的键"
+                                               "后面是否少了冒号"),
+    "found unexpected end of stream": "第 {open_line} 行开始的引号一直没有结束，请补上配对的引号",
+    "did not find expected ',' or ']'": ("第 {open_line} 行开始的方括号 “[” 没有用 “]” 结束，或者"
+                                         "列表项之间少了英文逗号 “,”"),
+    "did not find expected ',' or '}'": ("第 {open_line} 行开始的花括号 “{{” 没有用 “}}” 结束，或者"
+                                         "各项之间少了英文逗号 “,”"),
+    "found character that cannot start any token": ("“{char}” 不能写在值的开头；含这个字符的值"
+                                                    "请整个用英文引号括起来"),
+    "found undefined alias": ("“*” 开头在 YAML 里表示引用；值以 “*” 开头时请整个用英文引号"
+                              "括起来"),
+    "did not find expected alphabetic or numeric character": (
+        "“&” 和 “*” 开头在 YAML 里有特殊含义；这样的值请整个用英文引号括起来"),
+    "could not determine a constructor for the tag": ("“!” 开头在 YAML 里表示类型标签；值以 “!” "
+                                                      "开头时请整个用英文引号括起来"),
+    "but found another document": "一个文件里只能写一份内容：请删掉多出来的 “---” 分隔线",
+    "found unknown escape character": ("双引号里的反斜杠 “\\” 被当成了转义符：请改用英文单引号，"
+                                       "或写两个反斜杠"),
+    "found a tab character": TAB_INDENT,
+    "expected a comment or a line break": ("引号或括号结束以后，这一行不能再写别的内容；注释 “#” "
+                                           "前面要有空格"),
+    "did not find expected node content": "这里缺少值：冒号、逗号或 “- ” 后面应当有内容",
+    "found unhashable key": "键只能是文字，不能是列表或映射",
+    "found duplicate anchor": "同一个 “&名字” 定义了两次",
+    # pydantic, by error type
+    "string_type": "这里应当写文字（现在是 {input}）；数字、yes/no 当文字用时请加英文引号",
+    "string_too_short": "不能为空",
+    "string_too_long": "太长了：最多 {max_length} 个字",
+    "string_pattern_mismatch": "写法不对：{pattern}（现在是 “{input}”）",
+    "int_type": "这里应当写整数（现在是 {input}）",
+    "int_parsing": "这里应当写整数（现在是 “{input}”）",
+    "int_from_float": "这里应当写整数，不能有小数（现在是 {input}）",
+    "float_type": "这里应当写数字（现在是 {input}）",
+    "float_parsing": "这里应当写数字（现在是 “{input}”）",
+    "bool_type": "这里只能写 true（是）或 false（否）",
+    "bool_parsing": "这里只能写 true（是）或 false（否），现在是 “{input}”",
+    "greater_than": "应当大于 {gt}（现在是 {input}）",
+    "greater_than_equal": "不能小于 {ge}（现在是 {input}）",
+    "less_than": "应当小于 {lt}（现在是 {input}）",
+    "less_than_equal": "不能大于 {le}（现在是 {input}）",
+    "too_short": "至少要写 {min_length} 项",
+    "too_long": "最多只能写 {max_length} 项",
+    "list_type": "这里应当是列表：每项单独一行以 “- ” 开头，或写成 [a, b]",
+    "tuple_type": "这里应当是列表：每项单独一行以 “- ” 开头，或写成 [a, b]",
+    "dict_type": "这里应当是“键: 值”的映射：在下一行多缩进两个空格，写出各项",
+    "model_type": "这里应当是“键: 值”的映射：在下一行多缩进两个空格，写出各项",
+    "model_attributes_type": "这里应当是“键: 值”的映射：在下一行多缩进两个空格，写出各项",
+    "literal_error": "只能写 {expected}（现在是 “{input}”）",
+    "enum": "只能写 {expected}（现在是 “{input}”）",
+    "date_type": "日期写成 2026-03-01 这样的 年-月-日（现在是 {input}）",
+    "date_parsing": "日期写成 2026-03-01 这样的 年-月-日（现在是 “{input}”）",
+    "date_from_datetime_parsing": "日期写成 2026-03-01 这样的 年-月-日（现在是 “{input}”）",
+    "date_from_datetime_inexact": "日期写成 2026-03-01 这样的 年-月-日（现在是 {input}）",
+    "datetime_type": "时间写成 \"2026-12-01 19:30\" 这样的 年-月-日 时:分",
+    "datetime_parsing": "时间写成 \"2026-12-01 19:30\" 这样的 年-月-日 时:分",
+    "datetime_from_date_parsing": "时间写成 \"2026-12-01 19:30\" 这样的 年-月-日 时:分",
+    "time_type": "时间写成 \"19:30\" 这样的 时:分（24 小时制）",
+    "time_parsing": "时间写成 \"19:30\" 这样的 时:分（24 小时制）",
+    "none_required": "这里不用写值",
+    "finite_number": "这里应当写一个普通的数字",
+}
+YAML_MISTAKE_OTHER = "YAML 格式有误：请检查这一行和上一行的缩进、冒号和引号 (syntax error)"
+VALUE_MISTAKE_OTHER = "这个值写得不对，请对照 README 里的说明和示例修改"
+VALUE_OR = "；或者"  # joins what each alternative of one field expects (``day: 32``)
+# what a pattern allows, said in words (string_pattern_mismatch)
+PATTERN_WORDS: dict[str, str] = {
+    r"^[a-z0-9][a-z0-9_-]*$": "编号只能用小写英文字母、数字、“-” 和 “_”，例如 jiutai-junior",
+    r"^[A-Za-z0-9][A-Za-z0-9_-]*$": "编号只能用英文字母、数字、“-” 和 “_”，例如 cs-001",
+    r"^\S+$": "微信号里不能有空格",
+    r"^[A-Z_][A-Z0-9_]*$": "环境变量名只能用大写英文字母、数字和 “_”，例如 AGRIBOT_WECOM_KEY",
+    r"^https?://\S+$": "链接要以 http:// 或 https:// 开头，中间不能有空格",
+}
+BAD_DATE = "日期 “{value}” 不存在：{why}；请写成 2026-03-01 这样的真实日期 (invalid date)"
+BAD_DATE_MONTH = "月份只能是 1 到 12"
+BAD_DATE_DAY = "{year} 年 {month} 月只有 {days} 天"
+BAD_VALUE = "无法读取 “{value}”；请把它用英文引号括起来当作文字 (unreadable value)"
+FULLWIDTH = ("第 {line} 行用了中文{name} “{char}”，请改成英文{name} “{ascii}” "
+             "(full-width punctuation)")
+FULLWIDTH_ENUMERATION = ("第 {line} 行用了顿号 “、”，列表项之间请用英文逗号 “,” 分开 "
+                         "(full-width punctuation)")
+FULLWIDTH_SPACE = "第 {line} 行的缩进里有全角空格，请改成英文空格 (full-width space)"
+COLON_NEEDS_SPACE = "第 {line} 行 “{key}:” 的冒号后面要加一个空格 (space after colon)"
+UNKNOWN_INDUSTRY = "产业 “{ref}” 不存在；可以写的产业编号有：{choices} (unknown industry)"
+AMBIGUOUS_INDUSTRY = ("产业名称 “{ref}” 对应不止一个产业（{choices}），请写产业编号 "
+                      "(ambiguous industry)")
 
 
 # --- values written alike in every file (bot/config/values.py) -----------------------------------
@@ -147,6 +249,8 @@ SCHED_ITEM_TIER = ("课程 “{item}” 适用于{tiers}，不适合{tier}群 �
 SCHED_SERIES_TIER = ("系列 “{series}” 的第 {episode} 集 “{item}” 适用于{tiers}，"
                      "不适合{tier}群 “{group}” "
                      "(episode not for this group's tier)")
+SCHED_MONTH_DAY = ("每月的哪一天写 1 到 31 的数字，或者写 last（月末）；现在是 “{value}” "
+                   "(day of month)")
 SCHED_ONE_WHEN = "when 里只能写一种：cron、weekly、daily、monthly、once 之一 (exactly one form)"
 SCHED_ONE_WHAT = "what 里只能写一种：item、series、pick 之一 (exactly one of item, series, pick)"
 SCHED_CRON_FIELDS = ("cron 表达式要有 5 段：分 时 日 月 星期，例如 \"30 19 * * 2\"（每周二 19:30）"

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from bot import messages as msg
+from bot.config.mistakes import validation_problems
 from bot.config.models import (
     Admin,
     BotConfig,
@@ -193,24 +194,30 @@ class ModelLoader:
         try:
             return model.model_validate(doc.data)
         except ValidationError as exc:
-            for error in exc.errors(include_url=False):
-                self.problems.append(_validation_problem(doc, error))
+            self.problems.extend(validation_problems(doc, exc.errors(include_url=False)))
             return None
 
     def add(self, doc: YamlDocument, loc: Location, message: str) -> None:
         self.problems.append(doc.problem(loc, message))
 
 
-def _validation_problem(doc: YamlDocument, error: Any) -> Problem:
-    loc = tuple(error["loc"])
-    key = loc[-1] if loc else ""
-    if error["type"] == "extra_forbidden":
-        return doc.problem(loc, msg.UNKNOWN_KEY.format(key=key), at_key=True)
-    if error["type"] == "missing":
-        return doc.problem(loc, msg.MISSING_KEY.format(key=key))
-    text = str(error["msg"]).removeprefix("Value error, ")
-    where = ".".join(str(p) for p in loc)
-    return doc.problem(loc, f"{where}: {text}" if where else text)
+def industry_id(industries: Mapping[str, Industry], ref: str) -> str | None:
+    """``ref`` as an industry id: the id itself, or the id of the only industry so named
+    (admins write ``水稻`` as readily as ``rice``)."""
+    if ref in industries:
+        return ref
+    named = [i.id for i in industries.values() if i.name == ref.strip()]
+    return named[0] if len(named) == 1 else None
+
+
+def unknown_industry(industries: Mapping[str, Industry], ref: str) -> str:
+    """Why ``ref`` names no industry, with what can be written instead."""
+    named = [f"{i.id}（{i.name}）" for i in industries.values() if i.name == ref.strip()]
+    if len(named) > 1:
+        return msg.AMBIGUOUS_INDUSTRY.format(ref=ref, choices="、".join(named))
+    choices = [f"{i.id}（{i.name}）" for i in industries.values()]
+    shown = "、".join(choices[:30]) + (f" 等 {len(choices)} 个" if len(choices) > 30 else "")
+    return msg.UNKNOWN_INDUSTRY.format(ref=ref, choices=shown)
 
 
 def load_home(home: str | Path | HomePaths | None = None) -> Home:
@@ -287,8 +294,11 @@ class _CrossCheck:
             if region is not None and region.level != expert.tier.level:
                 self.loader.add(groups_doc, (*loc, "tier"), msg.EXPERT_TIER_LEVEL.format(
                     tier=expert.tier.value, region=expert.region, level=region.level.value))
-            for j, industry in enumerate(expert.industries):
-                self._ref(groups_doc, (*loc, "industries", j), industry, industries, "industry")
+            named = [self._industry(groups_doc, (*loc, "industries", j), ref, industries)
+                     for j, ref in enumerate(expert.industries)]
+            if named != expert.industries and experts.get(expert.id) is expert:
+                experts[expert.id] = expert.model_copy(
+                    update={"industries": [n for n in named if n is not None]})
 
         series, items, episodes = self._catalog(industries)
         if self.loader.problems:
@@ -331,10 +341,14 @@ class _CrossCheck:
         for doc, file in self.contents:
             for i, s in enumerate(file.series):
                 if s.industry is not None:
-                    self._ref(doc, ("series", i, "industry"), s.industry, industries, "industry")
+                    named = self._industry(doc, ("series", i, "industry"), s.industry, industries)
+                    if named not in (None, s.industry) and series.get(s.id) is s:
+                        series[s.id] = s.model_copy(update={"industry": named})
             for i, item in enumerate(file.items):
                 loc: tuple[str | int, ...] = ("items", i)
-                self._ref(doc, (*loc, "industry"), item.industry, industries, "industry")
+                named = self._industry(doc, (*loc, "industry"), item.industry, industries)
+                if named not in (None, item.industry) and items.get(item.id) is item:
+                    items[item.id] = item.model_copy(update={"industry": named})
                 if item.url is None and item.file is None:
                     self.loader.add(doc, loc, msg.NEEDS_URL_OR_FILE)
                 if item.file is not None and not self._media_exists(item.file):
@@ -382,6 +396,14 @@ class _CrossCheck:
             index[entry.id] = entry
             first[entry.id] = f"{doc.path.name}:{line}"
         return index
+
+    def _industry(self, doc: YamlDocument, loc: Location, ref: str,
+                  industries: Mapping[str, Industry]) -> str | None:
+        """The id ``ref`` names (an id, or a name no other industry has); else a problem."""
+        found = industry_id(industries, ref)
+        if found is None:
+            self.loader.add(doc, loc, unknown_industry(industries, ref))
+        return found
 
     def _ref(self, doc: YamlDocument, loc: Location, ref: str, index: Mapping[str, Any],
              kind: str) -> Any:

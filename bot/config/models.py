@@ -21,6 +21,9 @@ ContentId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", max_len
 ContactId = Annotated[str, Field(pattern=r"^\S+$", max_length=128)]
 Text = Annotated[str, Field(min_length=1, max_length=500)]
 EnvName = Annotated[str, Field(pattern=r"^[A-Z_][A-Z0-9_]*$")]
+# An industry's id or, where no two industries share it, its Chinese name (水稻): checked and
+# turned into the id against industries.yaml by load_home (and the schedule loader).
+IndustryRef = Annotated[str, Field(min_length=1, max_length=64)]
 
 
 class Model(BaseModel):
@@ -120,7 +123,7 @@ class Expert(Model):
     id: ContactId
     name: Text
     title: str = ""
-    industries: list[Slug] = []
+    industries: list[IndustryRef] = []
     region: Slug
     tier: Tier
     general: bool = False  # also takes questions that match no industry
@@ -175,14 +178,14 @@ Seconds = Annotated[int, BeforeValidator(_duration_seconds), Field(ge=0, le=24 *
 class Series(Model):
     id: ContentId
     title: Text
-    industry: Slug | None = None
+    industry: IndustryRef | None = None
     description: str = ""
 
 
 class ContentItem(Model):
     id: ContentId
     title: Text
-    industry: Slug
+    industry: IndustryRef
     tiers: list[Tier] = Field(min_length=1)
     source: Text
     speaker: Text | None = None

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from bot import messages as msg
+from bot.config import mistakes
 from bot.config.problems import ConfigError, Problem
 
 try:  # libyaml is an order of magnitude faster on large catalogs and keeps the same marks
@@ -41,6 +42,7 @@ class YamlDocument:
     path: Path
     data: Any
     root: yaml.Node | None
+    lines: Sequence[str] = ()  # the text, for naming a character on a line
 
     def problem(self, loc: Location, message: str, *, at_key: bool = False) -> Problem:
         line, column = self.position(loc, at_key=at_key)
@@ -63,6 +65,16 @@ class YamlDocument:
             last = i == len(loc) - 1
             mark = key_node.start_mark if (last and at_key and key_node) else node.start_mark
         return mark.line + 1, mark.column + 1
+
+    def present(self, loc: Location) -> tuple[int | str, ...]:
+        """The parts of ``loc`` that are in the file (pydantic adds union members' tags)."""
+        node, found = self.root, []
+        for part in loc:
+            child = _child(node, part) if node is not None else None
+            if child is not None:
+                node = child[1]
+                found.append(part)
+        return tuple(found)
 
 
 def _child(node: yaml.Node, part: int | str) -> tuple[yaml.Node | None, yaml.Node] | None:
@@ -90,36 +102,37 @@ def load_yaml(path: Path) -> YamlDocument:
     if text.startswith("\ufeff"):
         text = text[1:]
 
+    lines = text.splitlines()
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
         if root is None:
-            return YamlDocument(path, None, None)
+            return YamlDocument(path, None, None, lines)
         _check_nodes(path, root)
-        data = _construct(loader, root)
+        data = _construct(path, loader, root)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise ConfigError([Problem(path, line, column, _yaml_message(exc, text))]) from None
-    except yaml.YAMLError as exc:
-        raise ConfigError([Problem(path, 1, 1, str(exc))]) from None
+        raise ConfigError([mistakes.yaml_problem(path, exc, lines)]) from None
+    except yaml.YAMLError:
+        raise ConfigError([Problem(path, 1, 1, msg.YAML_MISTAKE_OTHER)]) from None
     finally:
         loader.dispose()
-    return YamlDocument(path, data, root)
+    return YamlDocument(path, data, root, lines)
 
 
 _STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{t}" for t in ("str", "seq", "map"))
 
 
-def _construct(loader: Any, root: yaml.Node) -> Any:
+def _construct(path: Path, loader: Any, root: yaml.Node) -> Any:
     """Build the data from checked nodes.
 
     Plain strings, lists and mappings (nearly every node of a catalog) are built directly;
     anything else (numbers, booleans, dates, merge keys, explicit tags) goes through PyYAML's
     own constructor, so the meaning of every value is exactly PyYAML's. The generic
     constructor's generator machinery was a quarter of the load time of a large home.
+    A scalar PyYAML cannot build (an unquoted ``2026-13-01``) is a problem at its place.
     """
     shared: dict[int, Any] = {}  # an aliased node is built once and shared, as PyYAML does
+    problems: list[Problem] = []
 
     def build(node: yaml.Node) -> Any:
         kind, tag = type(node), node.tag
@@ -134,24 +147,21 @@ def _construct(loader: Any, root: yaml.Node) -> Any:
                 type(k) is _ScalarNode and k.tag == _STR and k.value != "<<"
                 for k, _ in node.value):
             built = {k.value: build(v) for k, v in node.value}
+        elif kind is _ScalarNode:
+            try:
+                built = loader.construct_object(node, deep=True)
+            except (ValueError, OverflowError):  # datetime(2026, 13, 1)
+                problems.append(mistakes.scalar_problem(path, node))
+                built = None
         else:
             built = loader.construct_object(node, deep=True)
         shared[id(node)] = built
         return built
 
-    return build(root)
-
-
-def _yaml_message(exc: yaml.MarkedYAMLError, text: str) -> str:
-    """Name the usual culprit: libyaml reports a tab only as "a character that cannot start"."""
-    mark = exc.problem_mark or exc.context_mark
-    if mark is not None:
-        lines = text.splitlines()
-        line = lines[mark.line] if mark.line < len(lines) else ""
-        indent = line[: len(line) - len(line.lstrip(" \t"))]
-        if "\t" in indent or line[mark.column : mark.column + 1] == "\t":
-            return msg.TAB_INDENT
-    return msg.YAML_SYNTAX.format(detail=exc.problem or str(exc))
+    data = build(root)
+    if problems:
+        raise ConfigError(problems)
+    return data
 
 
 def _check_nodes(path: Path, root: yaml.Node) -> None:

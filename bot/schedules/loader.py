@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bot import messages as msg
 from bot.config import ConfigError, Home, HomePaths, Problem
-from bot.config.home import ModelLoader
+from bot.config.home import ModelLoader, industry_id, unknown_industry
 from bot.config.models import Group
 from bot.config.yamlio import Location, YamlDocument
 from bot.schedules.models import Entry, ScheduleFile, Selector, What
@@ -205,14 +205,14 @@ class _FileCheck:
             self._add((*loc, "when", "cron"), str(exc))
             cron = None
         groups = self._targets((*loc, "targets"), region, entry.targets)
-        self._what((*loc, "what"), entry.what, groups)
+        what = self._what((*loc, "what"), entry.what, groups)
         if len(self.problems) > before:
             return None
         once = entry.when.once.at if entry.when.once else None
         timing = Timing(cron, once, entry.timezone or self.home.bot.timezone, entry.start,
                         entry.end, entry.quiet_hours)
         return Schedule(entry.id, entry.name, self.doc.path, region,
-                        tuple(g.id for g in groups), timing, entry.what, entry.message,
+                        tuple(g.id for g in groups), timing, what, entry.message,
                         entry.on_missed.grace)
 
     def _targets(self, loc: tuple[str | int, ...], region: str,
@@ -250,23 +250,24 @@ class _FileCheck:
     def _region_label(self, region: str) -> str:
         return f"{self.home.regions[region].name}（{region}）"
 
-    def _what(self, loc: tuple[str | int, ...], what: What, groups: list[Group]) -> None:
+    def _what(self, loc: tuple[str | int, ...], what: What, groups: list[Group]) -> What:
+        """``what``, checked against the home; a pick's industry name becomes its id."""
         home = self.home
         tiers = {g.tier: g for g in groups}
         if what.item is not None:
             item = home.items.get(what.item)
             if item is None:
                 self._add((*loc, "item"), msg.unknown_ref("item", what.item))
-                return
+                return what
             for tier, group in tiers.items():
                 if tier not in item.tiers:
                     self._add((*loc, "item"), msg.SCHED_ITEM_TIER.format(
                         item=item.id, tiers=_labels(item.tiers), tier=tier.label, group=group.id))
-                    return
+                    return what
         elif what.series is not None:
             if what.series not in home.series:
                 self._add((*loc, "series"), msg.unknown_ref("series", what.series))
-                return
+                return what
             for number, item_id in enumerate(home.episodes.get(what.series, ()), start=1):
                 item = home.items[item_id]
                 for tier, group in tiers.items():
@@ -274,9 +275,16 @@ class _FileCheck:
                         self._add((*loc, "series"), msg.SCHED_SERIES_TIER.format(
                             series=what.series, episode=number, item=item.id,
                             tiers=_labels(item.tiers), tier=tier.label, group=group.id))
-                        return
-        elif what.pick is not None and what.pick.industry not in home.industries:
-            self._add((*loc, "pick", "industry"), msg.unknown_ref("industry", what.pick.industry))
+                        return what
+        elif what.pick is not None:
+            named = industry_id(home.industries, what.pick.industry)
+            if named is None:
+                self._add((*loc, "pick", "industry"),
+                          unknown_industry(home.industries, what.pick.industry))
+            elif named != what.pick.industry:
+                return what.model_copy(
+                    update={"pick": what.pick.model_copy(update={"industry": named})})
+        return what
 
 
 def _labels(tiers: Iterable[object]) -> str:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BeforeValidator, Discriminator, Field, Tag, field_validator, model_validator
 
 from bot import messages as msg
-from bot.config.models import ContentId, Model, Slug, Text
+from bot.config.models import ContentId, IndustryRef, Model, Slug, Text
 from bot.config.values import CLOCK_PATTERN, TimeOfDay, Weekday, parse_time_of_day
 from bot.domain import Tier
 
@@ -83,8 +83,19 @@ class Daily(Model):
     time: TimeOfDay
 
 
+def _month_day(value: object) -> object:
+    """1…31 or ``last``: one sentence for both, not one per alternative of the union."""
+    if value in ("last", "月末", "最后一天"):
+        return "last"
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 31:
+        return value
+    raise ValueError(msg.SCHED_MONTH_DAY.format(value=value))
+
+
 class Monthly(Model):
-    day: Annotated[int, Field(ge=1, le=31)] | Literal["last"]
+    day: Annotated[int | Literal["last"], BeforeValidator(_month_day)]
     time: TimeOfDay
 
 
@@ -147,7 +158,7 @@ class Pick(Model):
     """An item of ``industry`` suited to the group (and to ``tier`` when given) that the group
     has not had yet."""
 
-    industry: Slug
+    industry: IndustryRef
     tier: Tier | None = None
 
 
