@@ -113,6 +113,8 @@ BAD_DATE_DAY = "{year} 年 {month} 月只有 {days} 天"
 BAD_VALUE = "无法读取 “{value}”；请把它用英文引号括起来当作文字 (unreadable value)"
 FULLWIDTH = ("第 {line} 行用了中文{name} “{char}”，请改成英文{name} “{ascii}” "
              "(full-width punctuation)")
+FULLWIDTH_QUOTE = ("第 {line} 行用了中文引号「{char}」，请改成英文引号「{ascii}」 "
+                   "(full-width punctuation)")
 FULLWIDTH_ENUMERATION = ("第 {line} 行用了顿号 “、”，列表项之间请用英文逗号 “,” 分开 "
                          "(full-width punctuation)")
 FULLWIDTH_SPACE = "第 {line} 行的缩进里有全角空格，请改成英文空格 (full-width space)"

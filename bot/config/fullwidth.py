@@ -45,6 +45,8 @@ def explain(char: str, line: int) -> str:
     if char == "、":
         return msg.FULLWIDTH_ENUMERATION.format(line=line)
     name, ascii_char = _NAMES[char]
+    if name == "引号":  # “”‘’ inside “ ” would be unreadable
+        return msg.FULLWIDTH_QUOTE.format(line=line, char=char, ascii=ascii_char)
     return msg.FULLWIDTH.format(line=line, name=name, char=char, ascii=ascii_char)
 
 

@@ -49,6 +49,10 @@ def yaml_problem(path: Path, exc: yaml.MarkedYAMLError, lines: Sequence[str]) ->
         culprit = fullwidth.near(lines, line, above)
         if culprit is not None:
             return Problem(path, culprit.line, culprit.column, culprit.message)
+        if (unclosed := _unclosed_quote(lines, line)) is not None:
+            line, column = unclosed
+            problem = "found unexpected end of stream"
+            opened = None
     template = next((m for key, m in msg.YAML_MISTAKES.items() if problem.startswith(key)),
                     msg.YAML_MISTAKE_OTHER)
     open_line = opened.line + 1 if opened is not None else line
@@ -56,6 +60,17 @@ def yaml_problem(path: Path, exc: yaml.MarkedYAMLError, lines: Sequence[str]) ->
         line, column = opened.line + 1, opened.column + 1
     return Problem(path, line, column,
                    template.format(open_line=open_line, char=text[column - 1 : column]))
+
+
+def _unclosed_quote(lines: Sequence[str], line: int) -> tuple[int, int] | None:
+    """A double quote left open a few lines above: YAML lets a quoted value run on over the
+    next lines, so the parser trips only where the quotes pair up wrongly, lines later."""
+    for number in range(line, max(0, line - 8), -1):
+        text = lines[number - 1] if number <= len(lines) else ""
+        code = text.split(" #", 1)[0]
+        if code.replace('\\"', "").count('"') % 2 == 1:
+            return number, code.index('"') + 1
+    return None
 
 
 def scalar_problem(path: Path, node: yaml.Node) -> Problem:

@@ -150,3 +150,36 @@ def test_check_covers_every_settings_file(
     err = capsys.readouterr().err
     assert f"{demo_copy / 'config' / 'qa.yaml'}:1:" in err and "cty" in err
     assert f"{reports}:{line}:" in err and "enabeld" in err
+
+
+def test_industry_by_its_chinese_name(demo_copy: Path) -> None:
+    """``食用菌`` is read as edible_fungi wherever an industry is named (experts, content,
+    a schedule's pick); an unknown name lists the ids to write instead."""
+    from bot.schedules.loader import load_schedules
+
+    config, content = demo_copy / "config", demo_copy / "content_library"
+    edit(config / "groups.yaml", "industries: [edible_fungi]", "industries: [食用菌]")
+    edit(content / "planting.yaml", "industry: edible_fungi", "industry: 食用菌")
+    edit(demo_copy / "schedules" / "jilin.yaml", "industry: edible_fungi", "industry: 食用菌")
+    home = load_home(demo_copy)
+    assert home.experts["wxid_exp_yinhongliang"].industries == ["edible_fungi"]
+    assert {i.industry for i in home.items.values()} <= set(home.industries)
+    assert {s.industry for s in home.series.values()} <= {*home.industries, None}
+    picks = [s.what.pick.industry for s in load_schedules(home) if s.what.pick is not None]
+    assert "edible_fungi" in picks and set(picks) <= set(home.industries)
+
+    line = edit(config / "groups.yaml", "industries: [食用菌]", "industries: [水稻]")
+    [problem] = problems(demo_copy)
+    assert f"groups.yaml:{line}:" in problem
+    assert "产业 “水稻” 不存在；可以写的产业编号有：" in problem
+    assert "edible_fungi（食用菌）" in problem
+
+
+def test_a_name_two_industries_share_must_be_an_id(demo_copy: Path) -> None:
+    """Where two industries have the same name, the name is ambiguous and says so."""
+    industries = demo_copy / "config" / "industries.yaml"
+    edit(industries, "name: 禽类", "name: 食用菌")
+    line = edit(demo_copy / "config" / "groups.yaml", "industries: [edible_fungi]",
+                "industries: [食用菌]")
+    [problem] = problems(demo_copy)
+    assert f"groups.yaml:{line}:" in problem and "edible_fungi（食用菌）、poultry（食用菌）" in problem
