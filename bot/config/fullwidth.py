@@ -25,8 +25,8 @@ _NAMES: dict[str, tuple[str, str]] = {
     "“": ("引号", '"'), "”": ("引号", '"'), "‘": ("引号", "'"), "’": ("引号", "'"),
     "－": ("减号", "-"),
 }
-_OPENERS = "[{【［｛"
-_CLOSERS = "]}】］｝"
+_OPENERS = "[{"  # YAML's own: a full-width one that is not blamed is only text
+_CLOSERS = "]}"
 _VALUE_OPENERS = "【［｛“‘"
 # ``key:value`` without the space YAML needs after the colon (``url: http://`` keeps its space).
 _NO_SPACE = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][\w-]*):(?=[^\s:/])")
@@ -84,7 +84,7 @@ def in_line(text: str, number: int) -> Culprit | None:
                 (ch == "：" and not seen_colon)
                 or (ch in "，、" and depth > 0)
                 or (ch in _VALUE_OPENERS and value_start and _opens_structure(ch, text[i + 1:]))
-                or (ch in "】］｝”’" and depth > 0)
+                or (ch in "】］｝" and depth > 0)
             )
             if structural:
                 return Culprit(number, i + 1, explain(ch, number))

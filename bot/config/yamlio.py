@@ -147,14 +147,13 @@ def _construct(path: Path, loader: Any, root: yaml.Node) -> Any:
                 type(k) is _ScalarNode and k.tag == _STR and k.value != "<<"
                 for k, _ in node.value):
             built = {k.value: build(v) for k, v in node.value}
-        elif kind is _ScalarNode:
+        else:
             try:
                 built = loader.construct_object(node, deep=True)
-            except (ValueError, OverflowError):  # datetime(2026, 13, 1)
-                problems.append(mistakes.scalar_problem(path, node))
+            except (ValueError, OverflowError):  # datetime(2026, 13, 1), maybe deep inside
+                _forget_failure(loader)
+                problems.append(mistakes.scalar_problem(path, _unbuildable(loader, node)))
                 built = None
-        else:
-            built = loader.construct_object(node, deep=True)
         shared[id(node)] = built
         return built
 
@@ -162,6 +161,33 @@ def _construct(path: Path, loader: Any, root: yaml.Node) -> Any:
     if problems:
         raise ConfigError(problems)
     return data
+
+
+def _unbuildable(loader: Any, node: yaml.Node) -> yaml.Node:
+    """The scalar under ``node`` that PyYAML's constructor cannot build (``node`` itself when
+    none is found on its own)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.ScalarNode):
+            try:
+                loader.construct_object(current)
+            except (ValueError, OverflowError):
+                _forget_failure(loader)
+                return current
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(reversed(current.value))
+        elif isinstance(current, yaml.MappingNode):
+            stack.extend(n for pair in reversed(current.value) for n in reversed(pair))
+    return node
+
+
+def _forget_failure(loader: Any) -> None:
+    """A constructor that raised leaves its nodes marked as being built; PyYAML would then
+    call the next attempt at them recursive."""
+    loader.recursive_objects.clear()
+    loader.state_generators = []
+    loader.deep_construct = False
 
 
 def _check_nodes(path: Path, root: yaml.Node) -> None:

@@ -182,4 +182,5 @@ def test_a_name_two_industries_share_must_be_an_id(demo_copy: Path) -> None:
     line = edit(demo_copy / "config" / "groups.yaml", "industries: [edible_fungi]",
                 "industries: [食用菌]")
     [problem] = problems(demo_copy)
-    assert f"groups.yaml:{line}:" in problem and "edible_fungi（食用菌）、poultry（食用菌）" in problem
+    assert f"groups.yaml:{line}:" in problem
+    assert "edible_fungi（食用菌）、poultry（食用菌）" in problem

@@ -124,3 +124,33 @@ def test_demo_files_load_as_pyyaml_loads_them() -> None:
     assert len(files) > 8
     for path in files:
         assert load_yaml(path).data == yaml.safe_load(path.read_text("utf-8")), path
+
+
+@pytest.mark.parametrize(("text", "line", "column", "needle"), [
+    ("start: 2026-13-01\n", 1, 8, "月份只能是 1 到 12"),
+    ("end: 2027-02-30\n", 1, 6, "2027 年 2 月只有 28 天"),
+    ("a:\n  1: x\n  2: [2026-02-30]\n", 3, 7, "2026 年 2 月只有 28 天"),
+    ("2026-13-01: x\n", 1, 1, "月份只能是 1 到 12"),
+])
+def test_impossible_dates_are_problems_at_their_place(tmp_path: Path, text: str, line: int,
+                                                      column: int, needle: str) -> None:
+    """PyYAML's date constructor raises ValueError; it becomes a problem, never a crash."""
+    path = write(tmp_path, text)
+    assert only_problem(path).startswith(f"{path}:{line}:{column}: ")
+    assert needle in only_problem(path)
+
+
+def test_a_valid_date_after_an_impossible_one_is_still_read(tmp_path: Path) -> None:
+    """A failed date leaves PyYAML's constructor clean: every other value is still checked."""
+    path = write(tmp_path, "a: 2026-13-01\nb: 2026-02-28\nc: 2026-02-29\n")
+    with pytest.raises(ConfigError) as caught:
+        load_yaml(path)
+    assert [(p.line, p.column) for p in caught.value.problems] == [(1, 4), (3, 4)]
+
+
+def test_a_quote_left_open_lines_above(tmp_path: Path) -> None:
+    """A double-quoted value may run over lines, so the parser trips later; the open quote is
+    named."""
+    path = write(tmp_path, 'a:\n  message: "今晚学习\n  b: 1\n  c: {d: "x"}\n')
+    problem = only_problem(path)
+    assert problem.startswith(f"{path}:2:12: ") and "引号一直没有结束" in problem
