@@ -257,7 +257,11 @@ SCHED_ONE_WHEN = "when 里只能写一种：cron、weekly、daily、monthly、on
 SCHED_ONE_WHAT = "what 里只能写一种：item、series、pick 之一 (exactly one of item, series, pick)"
 SCHED_CRON_FIELDS = ("cron 表达式要有 5 段：分 时 日 月 星期，例如 \"30 19 * * 2\"（每周二 19:30）"
                      "，现在有 {count} 段 (cron needs 5 fields)")
-SCHED_CRON_BAD = "cron 表达式 “{expr}” 无法识别：{detail} (bad cron expression)"
+SCHED_CRON_BAD = ("cron 表达式 “{expr}” 无法识别：第 {position} 段 “{field}” 不对，{name}应当是 "
+                  "{allowed}；五段依次是 分 时 日 月 星期 (bad cron expression)")
+# the five fields of a cron expression: name, what it allows (SCHED_CRON_BAD)
+CRON_FIELDS = (("分钟", "0 到 59"), ("小时", "0 到 23"), ("日", "1 到 31"), ("月", "1 到 12"),
+               ("星期", "0 到 7（0 和 7 都是周日）或 mon…sun"))
 SCHED_AT_FORMAT = ("时间写成 \"2026-12-01 19:30\" 这样的 年-月-日 时:分 "
                    "(date and time as \"YYYY-MM-DD HH:MM\")")
 SCHED_QUIET_FORMAT = ("免打扰时段写成 \"22:00-07:00\" 这样的 开始-结束 "
@@ -267,7 +271,8 @@ SCHED_GRACE_FORMAT = "补发期限写成 \"3h\"、\"90m\"、\"1d\" 或 0 (grace 
 SCHED_END_BEFORE_START = "结束日期 end 早于开始日期 start (end before start)"
 SCHED_PLACEHOLDER = ("消息模板里的 {{{name}}} 不认识，可用 {allowed} "
                      "(unknown placeholder)")
-SCHED_TEMPLATE_BAD = "消息模板格式错误：{detail}；花括号只用于 {{title}} 这类占位符 (bad template)"
+SCHED_TEMPLATE_BAD = ("消息模板里的花括号没有配对：花括号只用于 {title} 这类占位符，"
+                      "别处不要单独写 “{” 或 “}” (bad template)")
 SCHED_REJECTED = ("【日程文件有错，未生效】{path}\n{problems}\n"
                   "在改正之前，这个文件仍按上一次正确的版本执行。")
 SCHED_REJECTED_NEW = ("【日程文件有错，未生效】{path}\n{problems}\n"

@@ -123,11 +123,14 @@ def near(lines: Sequence[str], line: int, above: int = 2) -> Culprit | None:
     return None
 
 
-def in_value(lines: Sequence[str], line: int, column: int, value: str) -> Culprit | None:
-    """A full-width character inside a scalar that failed validation (``[初级，高级]`` read as
-    one string, ``“九台”`` with its quotes), at its place when the scalar is on one line."""
+def in_value(lines: Sequence[str], line: int, column: int, value: str,
+             suspects: str | None = None) -> Culprit | None:
+    """A full-width character (of ``suspects``; default: any) inside a scalar that failed
+    validation (``[初级，高级]`` read as one string, ``“九台”`` with its quotes), at its place
+    when the scalar is on one line."""
+    allowed = suspects if suspects is not None else "".join(_NAMES) + "\u3000"
     for i, ch in enumerate(value):
-        if ch in _NAMES or ch == "\u3000":
+        if ch in allowed:
             if ch in "：" and ":" in value[:i]:
                 continue
             text = lines[line - 1] if 1 <= line <= len(lines) else ""

@@ -97,6 +97,17 @@ def _date_flaw(text: str) -> str | None:
     return None
 
 
+# Which full-width characters may explain an error of each type: where a list, a mapping, an id
+# or one of a few words was expected, any of them; a validator's own complaint (a weekday list
+# written [一，四]) only a comma or bracket; free text (a message template) none.
+_ANY = "：，、【】［］｛｝“”‘’－\u3000"
+_SUSPECTS = {
+    **dict.fromkeys(("list_type", "tuple_type", "dict_type", "model_type",
+                     "model_attributes_type", "string_pattern_mismatch", "enum",
+                     "literal_error"), _ANY),
+    "value_error": "，、【】［］｛｝",
+}
+
 # --- pydantic ----------------------------------------------------------------------------------
 
 
@@ -143,8 +154,9 @@ def _problem(doc: Located, where: tuple[int | str, ...], errors: list[Any]) -> P
         return Problem(doc.path, line, column, msg.MISSING_KEY.format(key=key))
     for error in errors:
         if isinstance(error.get("input"), str):
-            culprit = fullwidth.in_value(doc.lines, line, column, error["input"])
-            if culprit is not None:
+            chars = _SUSPECTS.get(error["type"])
+            culprit = fullwidth.in_value(doc.lines, line, column, error["input"], chars)
+            if chars and culprit is not None:
                 return Problem(doc.path, culprit.line, culprit.column, culprit.message)
     said: list[str] = []
     for error in errors:

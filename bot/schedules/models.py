@@ -227,8 +227,8 @@ def check_template(template: str) -> None:
     allowed = " ".join("{" + p + "}" for p in PLACEHOLDERS)
     try:
         fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
-    except ValueError as exc:
-        raise ValueError(msg.SCHED_TEMPLATE_BAD.format(detail=exc)) from None
+    except ValueError:
+        raise ValueError(msg.SCHED_TEMPLATE_BAD) from None
     for name in fields:
         if name not in PLACEHOLDERS:
             raise ValueError(msg.SCHED_PLACEHOLDER.format(name=name, allowed=allowed))

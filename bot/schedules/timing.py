@@ -163,16 +163,25 @@ def cron_of(when: When) -> str | None:
         return f"{t.minute} {t.hour} {when.monthly.day} * *"
     if when.cron is None:
         return None
-    fields = when.cron.split()
-    if len(fields) != 5:
-        raise ValueError(msg.SCHED_CRON_FIELDS.format(count=len(fields)))
-    fields[4] = _cron_weekdays(fields[4], when.cron)
+    written = when.cron.split()
+    if len(written) != 5:
+        raise ValueError(msg.SCHED_CRON_FIELDS.format(count=len(written)))
+    fields = [*written[:4], _cron_weekdays(written[4], when.cron)]
+    for position, key in enumerate(("minute", "hour", "day", "month", "day_of_week")):
+        try:  # field by field, so the message can say which one (APScheduler's is English)
+            CronTrigger(**{key: fields[position]}, timezone=UTC)
+        except ValueError:
+            raise _cron_bad(when.cron, position) from None
     expr = " ".join(fields)
-    try:
-        _cron_trigger(expr, "UTC", None, None)
-    except ValueError as exc:
-        raise ValueError(msg.SCHED_CRON_BAD.format(expr=when.cron, detail=exc)) from None
+    _cron_trigger(expr, "UTC", None, None)
     return expr
+
+
+def _cron_bad(expr: str, position: int) -> ValueError:
+    name, allowed = msg.CRON_FIELDS[position]
+    return ValueError(msg.SCHED_CRON_BAD.format(
+        expr=expr, position=position + 1, field=expr.split()[position], name=name,
+        allowed=allowed))
 
 
 def _cron_weekdays(text: str, expr: str) -> str:
@@ -197,7 +206,7 @@ def _cron_weekdays(text: str, expr: str) -> str:
                 raise ValueError(body)
             days.update(d % 7 for d in range(low, high + 1, step))
     except ValueError:
-        raise ValueError(msg.SCHED_CRON_BAD.format(expr=expr, detail=text)) from None
+        raise _cron_bad(expr, 4) from None
     return ",".join(day.cron for day in sorted(Weekday(d or 7) for d in days))
 
 
