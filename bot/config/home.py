@@ -194,7 +194,8 @@ class ModelLoader:
         try:
             return model.model_validate(doc.data)
         except ValidationError as exc:
-            self.problems.extend(validation_problems(doc, exc.errors(include_url=False)))
+            self.problems.extend(
+                validation_problems(doc, exc.errors(include_url=False), model))
             return None
 
     def add(self, doc: YamlDocument, loc: Location, message: str) -> None:

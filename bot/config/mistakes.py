@@ -12,13 +12,16 @@ because it is nearly always the cause.
 from __future__ import annotations
 
 import calendar
+import difflib
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from types import UnionType
+from typing import Annotated, Any, Protocol, Union, get_args, get_origin
 
 import yaml
+from pydantic import BaseModel
 
 from bot import messages as msg
 from bot.config import fullwidth
@@ -126,9 +129,11 @@ class Located(Protocol):
     def present(self, loc: Sequence[int | str]) -> tuple[int | str, ...]: ...
 
 
-def validation_problems(doc: Located, errors: Iterable[Any]) -> list[Problem]:
+def validation_problems(doc: Located, errors: Iterable[Any],
+                        model: type[BaseModel] | None = None) -> list[Problem]:
     """pydantic's errors, one problem per place: the alternatives of a union (``day: 32`` is
-    neither a day 1–31 nor ``last``) are said in one sentence."""
+    neither a day 1–31 nor ``last``) are said in one sentence. With the ``model`` validated, a
+    misspelt key is told the key it probably meant."""
     grouped: dict[tuple[int | str, ...], list[Any]] = {}
     for error in errors:
         loc = tuple(error["loc"])
@@ -137,10 +142,21 @@ def validation_problems(doc: Located, errors: Iterable[Any]) -> list[Problem]:
         else:
             where = doc.present(loc)
         grouped.setdefault(where, []).append(error)
-    return [_problem(doc, where, group) for where, group in grouped.items()]
+    # A misspelt required key is one mistake, not two: "taget" unknown and "targets" missing
+    # become the unknown key's problem, which names the key it should be.
+    for where, group in list(grouped.items()):
+        if group[0]["type"] == "extra_forbidden":
+            parent = where[:-1]
+            missing = [k for k in _keys_at(model, parent) if (*parent, k) in grouped
+                       and grouped[(*parent, k)][0]["type"] == "missing"]
+            close = difflib.get_close_matches(str(where[-1]), missing, n=1, cutoff=0.6)
+            if close:
+                del grouped[(*parent, close[0])]
+    return [_problem(doc, where, group, model) for where, group in grouped.items()]
 
 
-def _problem(doc: Located, where: tuple[int | str, ...], errors: list[Any]) -> Problem:
+def _problem(doc: Located, where: tuple[int | str, ...], errors: list[Any],
+             model: type[BaseModel] | None) -> Problem:
     key = str(where[-1]) if where else ""
     kinds = {e["type"] for e in errors}
     if "extra_forbidden" in kinds:
@@ -148,7 +164,9 @@ def _problem(doc: Located, where: tuple[int | str, ...], errors: list[Any]) -> P
         culprit = fullwidth.in_value(doc.lines, line, column, key)
         if culprit is not None:
             return Problem(doc.path, culprit.line, culprit.column, culprit.message)
-        return Problem(doc.path, line, column, msg.UNKNOWN_KEY.format(key=key))
+        close = difflib.get_close_matches(key, _keys_at(model, where[:-1]), n=1, cutoff=0.6)
+        meant = msg.UNKNOWN_KEY_MEANT.format(key=close[0]) if close else ""
+        return Problem(doc.path, line, column, msg.UNKNOWN_KEY.format(key=key, meant=meant))
     line, column = doc.position(where)
     if "missing" in kinds:
         return Problem(doc.path, line, column, msg.MISSING_KEY.format(key=key))
@@ -166,6 +184,45 @@ def _problem(doc: Located, where: tuple[int | str, ...], errors: list[Any]) -> P
     text = msg.VALUE_OR.join(said)
     label = ".".join(str(p) for p in where)
     return Problem(doc.path, line, column, f"{label}: {text}" if label else text)
+
+
+def _keys_at(model: type[BaseModel] | None, where: Sequence[int | str]) -> list[str]:
+    """The keys the model allows in the mapping at ``where`` (empty when it cannot tell)."""
+    current: Any = model
+    for part in where:
+        if isinstance(part, str):
+            holder = _model_in(current)
+            field = holder.model_fields.get(part) if holder is not None else None
+            if field is None:
+                return []
+            current = field.annotation
+        else:  # an index: the list's item type
+            current = _item_type(current)
+    current = _model_in(current)
+    return list(current.model_fields) if current is not None else []
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model an annotation holds: ``Entry``, ``When | None``, ``Annotated[What, …]``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    args = get_args(annotation)
+    if get_origin(annotation) is Annotated:
+        return _model_in(args[0])
+    if get_origin(annotation) in (Union, UnionType):
+        found = [m for a in args if (m := _model_in(a)) is not None]
+        return found[0] if len(found) == 1 else None
+    return None
+
+
+def _item_type(annotation: Any) -> Any:
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if get_origin(annotation) in (Union, UnionType):  # list[...] | None
+        lists = [a for a in get_args(annotation) if get_origin(a) in (list, tuple)]
+        annotation = lists[0] if len(lists) == 1 else annotation
+    args = get_args(annotation)
+    return args[0] if get_origin(annotation) in (list, tuple) and args else None
 
 
 def _sentence(error: Any) -> str:
