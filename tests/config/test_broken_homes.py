@@ -25,16 +25,15 @@ import yaml
 
 from bot.cli.main import main
 from bot.clock import ManualClock
-from bot.config import load_home
 from bot.config import models as config_models
 from bot.config import settings as config_settings
 from bot.config.models import Model
 from bot.core.messages import TextOut
-from bot.db.engine import make_engine, session_factory, upgrade
+from bot.db.engine import make_engine, upgrade
 from bot.schedules import models as schedule_models
-from bot.schedules.runner import ScheduleRunner
 from tests.conftest import REPO
-from tests.schedules.conftest import ACCOUNT, MONDAY_NOON, outbox, payload
+from tests.schedules.conftest import MONDAY_NOON, outbox, payload
+from tests.schedules.test_runner import runner_for
 
 CASES = Path(__file__).parent / "broken_homes"
 SCHEDULE = "schedules/jilin/changchun/jiutai.yaml"
@@ -195,24 +194,26 @@ async def test_hot_reload_rejects_each_case_and_tells_the_admin(demo_copy: Path,
     upgrade(engine)
     path = demo_copy / SCHEDULE
     good = path.read_bytes()
-    runner = ScheduleRunner(load_home(demo_copy), engine, session_factory(engine),
-                            ManualClock(MONDAY_NOON), ACCOUNT, wake=False)
     try:
-        async with runner:
-            assert runner.book.get("jiutai-xianggu-lvmei") is not None
+        # the process's watcher and runner, composed as the app composes them; the test
+        # reloads by hand instead of waiting for the poll
+        async with runner_for(demo_copy, engine, ManualClock(MONDAY_NOON),
+                              poll_seconds=3600) as running:
+            watcher = running.watcher
+            assert watcher.book.get("jiutai-xianggu-lvmei") is not None
             for case_path in SCHEDULE_CASES:
                 case = read_case(case_path)
                 alerts_before = len(alerts(engine))
                 case.apply(demo_copy)
-                runner.reload()
-                assert runner.book.get("jiutai-xianggu-lvmei") is not None, case.name
+                await watcher.reload()
+                assert watcher.book.get("jiutai-xianggu-lvmei") is not None, case.name
                 new = alerts(engine)[alerts_before:]
                 assert [a.target_id for a in new] == [JIUTAI_ADMIN], case.name
                 message = payload(new[0])
                 assert isinstance(message, TextOut)
                 expect_one_problem(case, demo_copy, message.text)
                 path.write_bytes(good)
-                runner.reload()
+                await watcher.reload()
     finally:
         engine.dispose()
 
