@@ -42,7 +42,10 @@ from bot.db.runner import DatabaseRunner
 from bot.delivery.outbox import Outgoing, enqueue
 from bot.delivery.sender import Sender
 from bot.delivery.wecom import WeComKeyMissing, webhook_for_group
+from bot.links import web as links_web
 from bot.qa import QaService
+from bot.quiz import chat as quiz_chat
+from bot.quiz import rounds as quiz_rounds
 from bot.schedules.chat import commands as schedule_commands
 from bot.schedules.runner import ScheduleRunner
 from bot.schedules.watcher import ScheduleWatcher
@@ -61,6 +64,7 @@ RELEARN_SECONDS = 600.0  # the classifier's nightly rebuild may start ten minute
 ROLLUP_SECONDS = 30.0  # the rollup may be at most a minute behind the log
 ROLLUP_BATCH = 2000
 WEEKLY_SECONDS = 60.0
+QUIZ_SECONDS = 10.0  # windows are minutes: a question closes at most this late
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,7 @@ class AgriBot:
         self.adapters: dict[str, WechatyAdapter] = {}
         self.senders: dict[str, Sender] = {}
         self.simulator: Any = None
+        self.link_server: links_web.LinkServer | None = None
         self.stop = asyncio.Event()
         self._wake: dict[str, asyncio.Event] = {}
         self._stack = AsyncExitStack()
@@ -136,13 +141,20 @@ class AgriBot:
             self.adapters[account] = await self._stack.enter_async_context(adapter)
             self._start_sender(account, adapter)
         self._start_periodic_jobs()
+        link_routes = links_web.routes(self.db, self.clock)
         if self.world is not None and self.settings.simulator_port is not None:
             from bot.simulator.server import SimulatorServer  # aiohttp only when simulating
 
             self.simulator = await self._stack.enter_async_context(SimulatorServer(
                 self.world, self.home, host=self.settings.simulator_host,
                 port=self.settings.simulator_port, token=self.settings.simulator_token,
-                ready=self.is_ready, accounts=self.accounts))
+                ready=self.is_ready, accounts=self.accounts, routes=link_routes))
+        elif self.home.bot.links.public_base is not None:
+            links = self.home.bot.links
+            self.link_server = await self._stack.enter_async_context(
+                links_web.LinkServer(link_routes, host=links.host, port=links.port))
+        else:
+            log.warning("%s", msg.LINKS_NO_BASE)
         # What start built (the home, the world, indexes) lives as long as the process: keep it
         # out of the cyclic collector, whose full passes over millions of objects would
         # otherwise stop the loop for seconds at a time on a large home.
@@ -156,6 +168,16 @@ class AgriBot:
         if self._draining:
             await asyncio.wait(self._draining, timeout=DRAIN_SECONDS)
         await self._stack.aclose()
+
+    def link_base(self) -> str | None:
+        """Where tracked links point: ``links.public_base``, else the simulator's address."""
+        configured = self.home.bot.links.public_base
+        if configured is not None:
+            return configured
+        if self.simulator is not None:
+            host = self.settings.simulator_host
+            return f"http://{f'[{host}]' if ':' in host else host}:{self.simulator.port}"
+        return None
 
     def is_ready(self) -> bool:
         return bool(self.adapters) and all(a.ready for a in self.adapters.values())
@@ -180,6 +202,9 @@ class AgriBot:
         self.qa.install(self.router)
         self.router.add(*schedule_commands(lambda _home: self.watcher.book))
         self.router.add(*stats_commands())
+        self.router.add(*quiz_chat.commands())
+        for fallback in quiz_chat.fallbacks():
+            self.router.add_fallback(fallback)
 
     def _start_periodic_jobs(self) -> None:
         """Jobs every feature needs on a timer; each failing tick is logged and retried."""
@@ -187,6 +212,7 @@ class AgriBot:
         self._every(RELEARN_SECONDS, self._relearn, "qa:relearn")
         self._every(ROLLUP_SECONDS, self._roll_up, "stats:rollup")
         self._every(WEEKLY_SECONDS, self._weekly_report, "stats:weekly")
+        self._every(QUIZ_SECONDS, self._quiz_tick, "quiz:tick")
 
     def _every(self, seconds: float, job: Callable[[], Awaitable[None]], name: str) -> None:
         async def tick() -> None:
@@ -203,6 +229,10 @@ class AgriBot:
 
     async def _weekly_report(self) -> None:
         await send_weekly_if_due(self.db, self.home, self.clock.now())
+
+    async def _quiz_tick(self) -> None:
+        for account in self.accounts:  # each process runs only its own groups' quizzes
+            await self.db.run(quiz_rounds.tick, self.home, self.clock.now(), account=account)
 
     async def _escalate(self) -> None:
         assert self.qa is not None
@@ -236,7 +266,7 @@ class AgriBot:
         sender = Sender(home=self.home, account=account, db=self.db,
                         transport=adapter, rooms=self.rooms, clock=self.clock,
                         webhooks=webhooks, sleep=self._napper(wake),
-                        online=lambda: self.adapters[account].ready)
+                        online=lambda: self.adapters[account].ready, link_base=self.link_base)
         self.senders[account] = sender
         self._draining.append(self._tasks.spawn(sender.run(self.stop), f"sender:{account}"))
 

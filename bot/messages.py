@@ -16,7 +16,8 @@ UNKNOWN_KEY = "未知的键 “{key}”，是否拼写错误？{meant} (unknown 
 UNKNOWN_KEY_MEANT = "是不是要写 “{key}”？"
 MISSING_KEY = "缺少必填项 “{key}” (missing key)"
 DUPLICATE_ID = "编号 “{id}” 重复，已在 {first} 使用 (duplicate id)"
-_REF_KINDS = {"region": "地区", "industry": "产业", "series": "系列", "group": "群", "item": "课程"}
+_REF_KINDS = {"region": "地区", "industry": "产业", "series": "系列", "group": "群", "item": "课程",
+              "quiz": "题库"}
 UNKNOWN_TIMEZONE = "未知的时区 “{zone}”，例如 Asia/Shanghai"
 
 
@@ -255,7 +256,11 @@ SCHED_SERIES_TIER = ("系列 “{series}” 的第 {episode} 集 “{item}” �
 SCHED_MONTH_DAY = ("每月的哪一天写 1 到 31 的数字，或者写 last（月末）；现在是 “{value}” "
                    "(day of month)")
 SCHED_ONE_WHEN = "when 里只能写一种：cron、weekly、daily、monthly、once 之一 (exactly one form)"
-SCHED_ONE_WHAT = "what 里只能写一种：item、series、pick 之一 (exactly one of item, series, pick)"
+SCHED_ONE_WHAT = ("what 里只能写一种：item、series、pick、quiz 之一 "
+                  "(exactly one of item, series, pick, quiz)")
+SCHED_QUIZ_ONLY = "questions 和 window 只能和 quiz 一起写 (questions and window go with quiz)"
+SCHED_QUIZ_WINDOW = ("答题时间 window 应在 1 分钟到 1 天之间，例如 \"30m\" "
+                     "(window between 1m and 1d)")
 SCHED_CRON_FIELDS = ("cron 表达式要有 5 段：分 时 日 月 星期，例如 \"30 19 * * 2\"（每周二 19:30）"
                      "，现在有 {count} 段 (cron needs 5 fields)")
 SCHED_CRON_BAD = ("cron 表达式 “{expr}” 无法识别：第 {position} 段 “{field}” 不对，{name}应当是 "
@@ -382,6 +387,33 @@ QA_EXPLAIN_HOW = {"keyword": "关键词决定", "model": "模型决定", "both":
 QA_EXPLAIN_KEYWORDS = "关键词：{words}"
 QA_EXPLAIN_FEATURES = "特征：{features}"
 QA_HOURS_ORDER = "工作时间的 start 应早于 end"
+
+# --- knowledge quizzes (bot/quiz) -----------------------------------------------------------------
+QUIZ_UNKNOWN_TIER = ("级别 “{tier}” 不存在，可写 junior（初级）、intermediate（中级）、"
+                     "senior（高级）(unknown tier)")
+QUIZ_OPTION_LETTERS = ("选项要从 A 起连续编号，写 2 到 4 个：A、B、C、D；现在是 {found} "
+                       "(options A–D)")
+QUIZ_UNKNOWN_ANSWER = "答案 “{answer}” 不是本题的选项，可选 {letters} (answer is not an option)"
+SCHED_QUIZ_TIER = "题库 “{bank}” 没有适合{tier}群 “{group}” 的题目 (no question for this tier)"
+QUIZ_ASK = ("【知识竞赛】{title}（第 {seq}/{of} 题）\n{question}\n"
+            "请在 {minutes} 分钟内直接回复选项字母，如 “B”，每人只算第一次作答。")
+_QUIZ_ANSWER = "【答案揭晓】第 {seq}/{of} 题 正确答案：{answer}. {option}\n{explanation}\n"
+QUIZ_CLOSED = _QUIZ_ANSWER + "本题 {answered} 人作答，{correct} 人答对。"
+QUIZ_CLOSED_NOBODY = _QUIZ_ANSWER + "本题无人作答。"
+QUIZ_FINISHED = "本轮知识竞赛结束，发送「#排行」查看本群和本地区的排行榜。"
+QUIZ_RANK_USAGE = "#排行  知识竞赛排行榜（本群与本地区）"
+QUIZ_RANK_GROUP = "【知识竞赛排行 · 本群】"
+QUIZ_RANK_REGION = "【知识竞赛排行 · {region}】"
+QUIZ_RANK_LINE = "{place}. {name}  答对 {correct} 题 / 答 {answered} 题"
+QUIZ_RANK_EMPTY = "  还没有人答题。"
+QUIZ_RANK_IN_GROUP = "排行榜要在工作群里查看。"
+QUIZ_PREVIEW = "知识竞赛「{title}」{count} 题"
+
+# --- tracked links (bot/links) ------------------------------------------------------------------
+LINK_NOT_FOUND_TITLE = "链接无效"
+LINK_NOT_FOUND = "这个链接不存在或已失效，请回到工作群里重新打开课程。"
+LINKS_NO_BASE = ("bot.yaml 没有设置 links.public_base（群友手机能打开的机器人地址），"
+                 "本次推送的链接不做打开统计")
 
 # --- statistics, training sessions and reports (bot/stats) ----------------------------------------
 STATS_NO_CJK_FONT = ("找不到中文字体，图表里的汉字会显示成方框。agribot 自带的字体包 "

@@ -41,7 +41,8 @@ def check(ctx: Context, _args: argparse.Namespace) -> int:
         raise ConfigError(problems)
     print(f"OK  {ctx.paths.root}: {len(home.regions)} 个地区, {len(home.groups)} 个群, "
           f"{len(home.experts)} 位专家, {len(home.items)} 个课程, "
-          f"{len(book) if book else 0} 个推送日程")
+          f"{len(home.quizzes)} 个题库（{sum(len(b.questions) for b in home.quizzes.values())} "
+          f"道题）, {len(book) if book else 0} 个推送日程")
     return 0
 
 

@@ -35,6 +35,7 @@ from bot.config.problems import ConfigError, Problem
 from bot.config.settings import QA_FILE, REPORTS_FILE, QaSettings, ReportsConfig
 from bot.config.yamlio import Location, YamlDocument, load_yaml
 from bot.domain import Level
+from bot.quiz.bank import QuizBank, QuizFile, check_banks
 
 HOME_ENV = "AGRIBOT_HOME"
 DB_URL_ENV = "AGRIBOT_DB_URL"
@@ -61,6 +62,10 @@ class HomePaths:
     @property
     def media(self) -> Path:
         return self.content / "media"
+
+    @property
+    def quizzes(self) -> Path:
+        return self.content / "quizzes"
 
     @property
     def schedules(self) -> Path:
@@ -97,6 +102,7 @@ class Home:
     episodes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # series → item ids
     qa: QaSettings = field(default_factory=QaSettings)  # config/qa.yaml
     reports: ReportsConfig = field(default_factory=ReportsConfig)  # config/reports.yaml
+    quizzes: Mapping[str, QuizBank] = field(default_factory=dict)  # content_library/quizzes/
 
     def ancestors(self, region_id: str) -> Iterator[Region]:
         """The region itself, then its parent, up to the province."""
@@ -233,12 +239,18 @@ def load_home(home: str | Path | HomePaths | None = None) -> Home:
         for path in sorted(paths.content.glob("*.yaml"))
         if (loaded := loader.model(path, ContentFile)) is not None
     ]
+    quizzes = [
+        bank
+        for path in sorted(paths.quizzes.glob("*.yaml"))
+        if (bank := loader.model(path, QuizFile)) is not None
+    ]
     qa = loader.optional(paths.config / QA_FILE, QaSettings)
     reports = loader.optional(paths.config / REPORTS_FILE, ReportsConfig)
     if bot is None or groups is None or industries is None or qa is None or reports is None \
             or loader.problems:
         raise ConfigError(loader.problems)
-    return _CrossCheck(loader, paths, bot, groups, industries, contents, qa, reports).build()
+    return _CrossCheck(loader, paths, bot, groups, industries, contents, qa, reports,
+                       quizzes).build()
 
 
 @dataclass
@@ -251,6 +263,7 @@ class _CrossCheck:
     contents: list[tuple[YamlDocument, ContentFile]]
     qa: QaSettings
     reports: ReportsConfig
+    quizzes: list[tuple[YamlDocument, QuizFile]] = field(default_factory=list)
 
     def build(self) -> Home:
         bot_doc, bot = self.bot
@@ -302,13 +315,14 @@ class _CrossCheck:
                     update={"industries": [n for n in named if n is not None]})
 
         series, items, episodes = self._catalog(industries)
+        quizzes = check_banks(self.quizzes, industries, self._unique, self._ref, self.loader.add)
         if self.loader.problems:
             raise ConfigError(self.loader.problems)
         return Home(
             paths=self.paths, bot=bot, regions=regions, province_id=groups_file.regions.id,
             groups=groups, admins=tuple(groups_file.admins), experts=experts,
             industries=industries, series=series, items=items, episodes=episodes,
-            qa=self.qa, reports=self.reports,
+            qa=self.qa, reports=self.reports, quizzes=quizzes,
         )
 
     def _regions(self) -> dict[str, Region]:

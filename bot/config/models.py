@@ -62,6 +62,16 @@ class OutboxSettings(Model):
     base_backoff_seconds: float = Field(default=30, gt=0, le=3600)
 
 
+class Links(Model):
+    """Tracked links: what members' phones open (``public_base``, e.g. the bot's address behind
+    the office's HTTPS proxy) and, without the simulator, where the bot's link server listens."""
+
+    public_base: Annotated[str, Field(pattern=r"^https?://[^\s/]+(/\S*)?$",
+                                      max_length=500)] | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(default=8090, ge=1, le=65535)
+
+
 class BotConfig(Model):
     timezone: str = "Asia/Shanghai"
     transport: Literal["local", "wechaty"] = "local"
@@ -70,6 +80,7 @@ class BotConfig(Model):
     accounts: list[Account] = Field(min_length=1)
     local: SimulatorSettings = SimulatorSettings()
     outbox: OutboxSettings = OutboxSettings()
+    links: Links = Links()
     welcome: str = "欢迎 {name} 加入「{group}」！发送「#帮助」查看使用方法。"
 
     @field_validator("timezone")

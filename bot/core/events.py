@@ -40,6 +40,18 @@ TRAINING_OPEN = "training_open"  # actor admin; detail {topic}
 TRAINING_CLOSE = "training_close"  # actor admin; detail {participants}
 CHECKIN = "checkin"  # actor member; ref session
 
+# knowledge quizzes (ref the round, "QZ-0003")
+QUIZ_ASKED = "quiz_asked"  # detail {bank, question, seq, of, key}; when its message is sent
+# a member's first answer to a round, right or wrong (two kinds, so each figure counts kinds);
+# actor member; detail {bank, question, seq, of, choice}
+QUIZ_RIGHT = "quiz_right"
+QUIZ_WRONG = "quiz_wrong"
+QUIZ_ANSWERS = frozenset({QUIZ_RIGHT, QUIZ_WRONG})
+QUIZ_CLOSED = "quiz_closed"  # detail {bank, question, answer, answered, correct}
+
+# tracked links: ref content id; detail {code, key}; never who opened it (no actor)
+LINK_OPEN = "link_open"
+
 # administration
 BINDING = "binding"  # detail {bound, unbound, unknown}
 CONFIG_REJECTED = "config_rejected"  # detail {path, problems}

@@ -79,6 +79,7 @@ class LinkOut:
     url: str
     description: str = ""
     thumbnail_url: str | None = None
+    track: str | None = None  # a tracked link's code: sent as <public base>/l/<code>
 
 
 @dataclass(frozen=True)

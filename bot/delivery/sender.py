@@ -55,6 +55,7 @@ from bot.delivery import outbox
 from bot.delivery.outbox import CLAIM_LEASE, Outgoing, enqueue
 from bot.delivery.rate_limit import TokenBucket
 from bot.eventlog import NewEvent
+from bot.links import codes as links
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,8 @@ class Sender:
                  webhooks: Mapping[str, Transport] | None = None,
                  rng: random.Random | None = None, sleep: Sleep | None = None,
                  worker: str | None = None, lease: timedelta = CLAIM_LEASE,
-                 idle_seconds: float = 1.0, online: Callable[[], bool] = lambda: True) -> None:
+                 idle_seconds: float = 1.0, online: Callable[[], bool] = lambda: True,
+                 link_base: Callable[[], str | None] = lambda: None) -> None:
         config = next((a for a in home.bot.accounts if a.id == account), None)
         if config is None:
             raise ValueError(f"account {account!r} is not in bot.yaml")
@@ -122,6 +124,9 @@ class Sender:
         # While the account is disconnected nothing is claimed for it: a long outage must not
         # use up attempts and dead-letter what is queued. Robots do not depend on it.
         self._online = online
+        # where tracked links point (bot.yaml links.public_base, or the simulator): asked at each
+        # send, so queued pushes follow a change; None sends the real address
+        self._link_base = link_base
         self._settings = home.bot.outbox
         self.bucket = TokenBucket(config.rate, clock, rng=self._rng)
         self._robot_buckets: dict[str, TokenBucket] = {}
@@ -176,6 +181,7 @@ class Sender:
             await self._record(row, None, failure=_Failure(
                 msg.OUTBOX_BAD_ROW.format(error=exc), retryable=False))
             return
+        payload = links.addressed(payload, self._link_base())
         route = self._route(row, payload)
         if isinstance(route, _Failure):
             await self._record(row, payload, failure=route)

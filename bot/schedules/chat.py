@@ -26,6 +26,7 @@ from bot.core import events
 from bot.core.messages import Target
 from bot.db.schema import PushLog, PushPause
 from bot.delivery.outbox import INTERACTIVE, Outgoing, enqueue
+from bot.links import codes as links
 from bot.schedules.content import PushState, payload_for
 from bot.schedules.firing import insert_log
 from bot.schedules.loader import ScheduleBook
@@ -137,9 +138,11 @@ def request(turn: Turn, args: str) -> None:
     # The acknowledgement is queued first: both rows are interactive and due now, so the sender
     # takes them in queue order and the member reads 「已为您点播…」 before the card it announces.
     turn.reply(msg.REQUEST_QUEUED.format(title=item.title), mentions=(turn.sender,))
-    enqueue(turn.session, [Outgoing(key, group.account, Target.group(group.id),
-                                    payload_for(turn.home, item, group, None), purpose="push",
-                                    ref=item.id, priority=INTERACTIVE)], now=turn.now)
+    payload = links.track(turn.session, payload_for(turn.home, item, group, None),
+                          group_id=group.id, content_id=item.id, push_key=key, now=turn.now)
+    enqueue(turn.session, [Outgoing(key, group.account, Target.group(group.id), payload,
+                                    purpose="push", ref=item.id, priority=INTERACTIVE)],
+            now=turn.now)
     turn.record(events.PUSH_QUEUED, ref=item.id,
                 detail={"schedule": None, "request": True, "key": key})
 

@@ -25,6 +25,8 @@ from bot.core.messages import Target
 from bot.db.engine import dialect_insert
 from bot.db.schema import PushCursor, PushLog
 from bot.delivery.outbox import BULK, Outgoing, enqueue
+from bot.links import codes as links
+from bot.quiz import rounds as quiz_rounds
 from bot.schedules.content import PushState, choose, chunks, payload_for, record_choice
 from bot.schedules.loader import Schedule
 from bot.schedules.timing import Firing
@@ -54,7 +56,8 @@ def fire(session: Session, home: Home, schedule: Schedule, fire_time: Firing | d
     """Handle one firing for the target groups (of ``account`` when given); the caller commits.
 
     A firing later than the schedule's grace is skipped and logged as missed; a paused group is
-    skipped; a series with no episode left, or a pick with nothing new, is skipped as exhausted.
+    skipped; a series with no episode left, a pick with nothing new, or a quiz whose bank the
+    group has finished, is skipped as exhausted. A course's link is minted a tracked code here.
     """
     firing = fire_time if isinstance(fire_time, Firing) else Firing(fire_time, fire_time)
     groups = [g for gid in schedule.groups if (g := home.groups.get(gid)) is not None
@@ -74,19 +77,34 @@ def fire(session: Session, home: Home, schedule: Schedule, fire_time: Firing | d
     log_rows: list[dict[str, Any]] = []
     outgoing: list[Outgoing] = []
     new_events: list[eventlog.NewEvent] = []
+    what = schedule.what
     for group in pending:
         key = keys[group.id]
-        choice = choose(home, schedule.what, group, state)
-        content = choice.item.id if choice.item else None
-        reason = MISSED if late else PAUSED if group.id in state.paused else \
-            EXHAUSTED if choice.item is None else None
+        reason = MISSED if late else PAUSED if group.id in state.paused else None
         detail: dict[str, Any] = {"schedule": schedule.id, "fire_time": iso(firing.at),
                                   "key": key}
-        log_rows.append({"key": key, "account": group.account, "schedule_id": schedule.id,
-                         "group_id": group.id, "content_id": content,
-                         "fire_time": naive_utc(firing.at),
-                         "outcome": "skipped" if reason else "queued", "reason": reason,
-                         "requested_by": None, "created_at": naive_utc(now)})
+        if what.quiz is not None:
+            asked = None if reason else quiz_rounds.start(
+                session, home, bank_id=what.quiz, count=what.quiz_questions,
+                window=what.quiz_window, group=group, key=key, schedule_id=schedule.id, now=now)
+            reason = reason or (EXHAUSTED if asked is None else None)
+            new_events += [_event(events.PUSH_SKIPPED, now, group, None,
+                                  {**detail, "reason": QUIET, "planned": iso(p)})
+                           for p in firing.merged]
+            log_rows.append(_log_row(key, group, schedule.id, None, firing.at, reason, now))
+            new_events.append(_event(events.PUSH_SKIPPED if reason else events.PUSH_QUEUED, now,
+                                     group, None, {**detail, "quiz": what.quiz,
+                                                   **({"reason": reason} if reason else {})}))
+            if asked is None:
+                result.skipped[group.id] = reason or EXHAUSTED
+            else:
+                result.queued[group.id] = f"quiz:{what.quiz}"
+                outgoing.append(asked)
+            continue
+        choice = choose(home, what, group, state)
+        content = choice.item.id if choice.item else None
+        reason = reason or (EXHAUSTED if choice.item is None else None)
+        log_rows.append(_log_row(key, group, schedule.id, content, firing.at, reason, now))
         new_events += [_event(events.PUSH_SKIPPED, now, group, content,
                               {**detail, "reason": QUIET, "planned": iso(p)})
                        for p in firing.merged]
@@ -97,10 +115,11 @@ def fire(session: Session, home: Home, schedule: Schedule, fire_time: Firing | d
             continue
         assert choice.item is not None
         result.queued[group.id] = choice.item.id
-        outgoing.append(Outgoing(
-            key, group.account, Target.group(group.id),
-            payload_for(home, choice.item, group, schedule.message, choice.episode),
-            purpose="push", ref=choice.item.id, priority=BULK))
+        payload = links.track(
+            session, payload_for(home, choice.item, group, schedule.message, choice.episode),
+            group_id=group.id, content_id=choice.item.id, push_key=key, now=now)
+        outgoing.append(Outgoing(key, group.account, Target.group(group.id), payload,
+                                 purpose="push", ref=choice.item.id, priority=BULK))
         new_events.append(_event(events.PUSH_QUEUED, now, group, content, detail))
         record_choice(state, schedule.what, group.id, choice)
 
@@ -110,6 +129,14 @@ def fire(session: Session, home: Home, schedule: Schedule, fire_time: Firing | d
         _save_cursors(session, schedule.what.series, list(result.queued), state, now)
     eventlog.append(session, new_events)
     return result
+
+
+def _log_row(key: str, group: Group, schedule_id: str, content: str | None, at: datetime,
+             reason: str | None, now: datetime) -> dict[str, Any]:
+    return {"key": key, "account": group.account, "schedule_id": schedule_id,
+            "group_id": group.id, "content_id": content, "fire_time": naive_utc(at),
+            "outcome": "skipped" if reason else "queued", "reason": reason,
+            "requested_by": None, "created_at": naive_utc(now)}
 
 
 def _event(kind: str, now: datetime, group: Group, content: str | None,

@@ -284,6 +284,16 @@ class _FileCheck:
             elif named != what.pick.industry:
                 return what.model_copy(
                     update={"pick": what.pick.model_copy(update={"industry": named})})
+        elif what.quiz is not None:
+            bank = home.quizzes.get(what.quiz)
+            if bank is None:
+                self._add((*loc, "quiz"), msg.unknown_ref("quiz", what.quiz))
+                return what
+            for tier, group in tiers.items():
+                if not bank.for_tier(tier):
+                    self._add((*loc, "quiz"), msg.SCHED_QUIZ_TIER.format(
+                        bank=bank.id, tier=tier.label, group=group.id))
+                    return what
         return what
 
 

@@ -166,16 +166,38 @@ def _what_shorthand(value: object) -> object:
     return {"item": value} if isinstance(value, str) else value
 
 
+QUIZ_WINDOW = timedelta(minutes=30)
+
+
 class What(Model):
     item: ContentId | None = None
     series: ContentId | None = None
     pick: Pick | None = None
+    # a knowledge quiz: the next ``questions`` of the bank the group has not had, one after
+    # another, each open for ``window`` before its answer is posted
+    quiz: Slug | None = None
+    questions: Annotated[int, Field(ge=1, le=20)] | None = None
+    window: Grace | None = None
 
     @model_validator(mode="after")
     def _one_kind(self) -> What:
-        if sum(kind is not None for kind in (self.item, self.series, self.pick)) != 1:
+        kinds = (self.item, self.series, self.pick, self.quiz)
+        if sum(kind is not None for kind in kinds) != 1:
             raise ValueError(msg.SCHED_ONE_WHAT)
+        if self.quiz is None and (self.questions is not None or self.window is not None):
+            raise ValueError(msg.SCHED_QUIZ_ONLY)
+        if self.window is not None and not timedelta(minutes=1) <= self.window <= \
+                timedelta(days=1):
+            raise ValueError(msg.SCHED_QUIZ_WINDOW)
         return self
+
+    @property
+    def quiz_questions(self) -> int:
+        return self.questions or 1
+
+    @property
+    def quiz_window(self) -> timedelta:
+        return self.window or QUIZ_WINDOW
 
 
 class OnMissed(Model):

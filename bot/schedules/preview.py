@@ -52,6 +52,13 @@ def plan(home: Home, book: ScheduleBook, state: PushState, start: datetime, end:
     for at, _, schedule, group_ids in firings:
         for group_id in group_ids:
             target = home.groups[group_id]
+            if schedule.what.quiz is not None:
+                bank = home.quizzes[schedule.what.quiz]
+                text = msg.QUIZ_PREVIEW.format(title=bank.title,
+                                               count=schedule.what.quiz_questions)
+                pushes.append(PlannedPush(at, schedule, target, None, None, text,
+                                          PAUSED if group_id in state.paused else ""))
+                continue
             choice = choose(home, schedule.what, target, state)
             note = PAUSED if group_id in state.paused else EXHAUSTED if choice.item is None else ""
             if not note:
@@ -72,7 +79,9 @@ def render_plan(pushes: list[PlannedPush], timezone: str) -> str:
     zone = ZoneInfo(timezone)
     rows = []
     for push in pushes:
-        content = f"{push.item.id} {push.item.title}" if push.item else "—"
+        quiz = push.schedule.what.quiz
+        content = f"{push.item.id} {push.item.title}" if push.item else \
+            f"quiz:{quiz}" if quiz else "—"
         rows.append([local_time(push.at, zone), push.group.id, push.schedule.id, content,
                      f"（{push.note}）" if push.note else push.message])
     return render(["时间", "群", "日程", "课程", "消息"], rows)

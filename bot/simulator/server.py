@@ -70,7 +70,8 @@ class SimulatorServer:
 
     def __init__(self, world: LocalWorld, home: Home, *, host: str = "127.0.0.1",
                  port: int = 8080, token: str | None = None, ready: Ready = None,
-                 accounts: Sequence[str] | None = None) -> None:
+                 accounts: Sequence[str] | None = None,
+                 routes: Sequence[web.RouteDef] = ()) -> None:
         if not is_loopback(host) and not token:
             raise ValueError(msg.SIM_NEEDS_TOKEN.format(host=host))
         self.world = world
@@ -84,6 +85,7 @@ class SimulatorServer:
         self._served = None if accounts is None else frozenset(map(bot_contact_id, accounts))
         self.bots = [b for b in world.bots() if self._served is None or b in self._served]
         self.shapes = Shapes(world, home, self.bots)
+        self._routes = list(routes)  # the bot's own pages served here too (tracked links)
         self._events: Broadcast[bytes] = Broadcast(
             "simulator", backlog=STREAM_BACKLOG, heartbeat_seconds=HEARTBEAT_SECONDS,
             heartbeat=b": ping\n\n")
@@ -148,6 +150,7 @@ class SimulatorServer:
             web.get("/api/events", self.events),
         ]
         app.router.add_routes(api)
+        app.router.add_routes(self._routes)
         return app
 
     # --- middleware ------------------------------------------------------------------------------

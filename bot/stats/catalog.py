@@ -159,6 +159,18 @@ FIGURES: tuple[Figure, ...] = (
     Figure("checkins", "签到人次", Counted.EVENTS, frozenset({ev.CHECKIN})),
     Figure("sessions", "培训场次", Counted.EVENTS, frozenset({ev.TRAINING_OPEN}), summary="培训"),
     Figure("participants", "培训人数", Counted.TRAINING, summary="培训人数"),
+    # tracked links (bot/links): an open counts for the group the link was pushed to
+    Figure("link_opens", "链接打开次数", Counted.EVENTS, frozenset({ev.LINK_OPEN}), summary="打开",
+           note="推送链接的打开事件（不记打开人；转发到群外的打开算作原推送群）"),
+    Figure("open_rate", "打开率(打开/推送,%)", Counted.RATE, ratio=("link_opens", "pushes_sent"),
+           summary="打开率%", note="打开率 = 链接打开次数 / 推送成功次数；此处列出打开事件"),
+    # knowledge quizzes (bot/quiz): a question counts when its message went out; an answer is
+    # a member's first one to a question
+    Figure("quiz_questions", "竞赛题数", Counted.EVENTS, frozenset({ev.QUIZ_ASKED})),
+    Figure("quiz_answers", "答题人次", Counted.EVENTS, ev.QUIZ_ANSWERS, summary="答题人次"),
+    Figure("quiz_correct", "答对人次", Counted.EVENTS, frozenset({ev.QUIZ_RIGHT})),
+    Figure("quiz_accuracy", "答题正确率(%)", Counted.RATE, ratio=("quiz_correct", "quiz_answers"),
+           summary="正确率%", note="正确率 = 答对人次 / 答题人次；此处列出答对的答题事件"),
 )
 
 BY_CODE: dict[str, Figure] = {f.code: f for f in FIGURES}

@@ -50,7 +50,7 @@ def _groups(home: Home, scope: str, ident: str) -> list[str]:
 
 def code_error(what: str) -> str:
     return f"未知的追溯代码 “{what}”：写作 region:<地区>.<指标>、group:<群>.<指标>、" \
-           "expert:<专家>.<指标> 或 course:<课程>.<指标>"
+           "expert:<专家>.<指标>、course:<课程>.<指标> 或 course:<课程>@<群>.<指标>"
 
 
 def explain(session: Session, home: Home, code: str, first: date, last: date,
@@ -75,10 +75,18 @@ def explain(session: Session, home: Home, code: str, first: date, last: date,
                                      StatsQuestionExpert.day >= first,
                                      StatsQuestionExpert.day <= last, column.is_not(None))
     elif scope == "course":
-        if metric not in ("groups", "members", "pushes"):
+        course, _, group = ident.partition("@")
+        where = [in_period, Event.ref == course]
+        if group:
+            where.append(Event.group_id.in_(_groups(home, "group", group)))
+        if metric in ("opens", "open_rate"):
+            query = select(Event.id).where(*where, Event.kind == ev.LINK_OPEN)
+            note = "该课程推送链接在期间内的打开事件（不记打开人；转发到群外的打开算作原推送群）"
+        elif metric in ("groups", "members", "pushes") and (not group or metric == "pushes"):
+            query = select(Event.id).where(*where, Event.kind == ev.PUSH_SENT)
+            note = "该课程在期间内的推送成功事件（覆盖人数取每群当日推送时的最大成员数）"
+        else:
             raise UnknownFigure(code_error(code))
-        query = select(Event.id).where(in_period, Event.kind == ev.PUSH_SENT, Event.ref == ident)
-        note = "该课程在期间内的推送成功事件（覆盖人数取每群当日推送时的最大成员数）"
     else:
         groups = _groups(home, scope, ident)
         figure = catalog.lookup(metric)

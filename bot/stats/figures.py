@@ -23,6 +23,7 @@ from bot.config.settings import TrainingTarget
 from bot.db.schema import (
     DAILY_GROUP_STATS,
     StatsCourseReach,
+    StatsLinkOpens,
     StatsQuestion,
     StatsQuestionExpert,
     TrainingCheckin,
@@ -69,6 +70,25 @@ class CourseRow:
     groups: int
     members: int
     pushes: int
+    opens: int = 0
+    open_rate: float | None = None
+
+
+@dataclass
+class CourseGroupRow:
+    """One course in one group: its pushes and how often its tracked link was opened."""
+
+    course: str
+    title: str
+    group_id: str
+    group: str
+    pushes: int
+    opens: int
+    open_rate: float | None
+
+    @property
+    def key(self) -> str:
+        return f"course:{self.course}@{self.group_id}"
 
 
 @dataclass
@@ -101,6 +121,7 @@ class PeriodReport:
     regions: list[Row] = field(default_factory=list)
     experts: list[ExpertRow] = field(default_factory=list)
     courses: list[CourseRow] = field(default_factory=list)
+    course_groups: list[CourseGroupRow] = field(default_factory=list)
     sessions: list[SessionRow] = field(default_factory=list)
     targets: list[TargetRow] = field(default_factory=list)
     weekly_activity: dict[tuple[date, Tier], int] = field(default_factory=dict)
@@ -119,6 +140,10 @@ def session_ref(number: int) -> str:
 
 def _median_minutes(values: list[float]) -> float | None:
     return round(statistics.median(values) / 60, 1) if values else None
+
+
+def percent(part: Value, whole: Value) -> float | None:
+    return round(100 * float(part or 0) / float(whole), 1) if whole else None
 
 
 def _finish(values: dict[str, Value], responses: list[float]) -> dict[str, Value]:
@@ -185,7 +210,12 @@ def collect(session: Session, home: Home, first: date, last: date, *,
                                                                 for s in responses[g]])))
 
     report.experts = _experts(session, home, first, last, scope)
-    report.courses = _courses(home, reach, set(in_scope))
+    opened = session.execute(
+        select(StatsLinkOpens.content_id, StatsLinkOpens.group_id, func.sum(StatsLinkOpens.opens))
+        .where(StatsLinkOpens.day >= first, StatsLinkOpens.day <= last)
+        .group_by(StatsLinkOpens.content_id, StatsLinkOpens.group_id)).tuples().all()
+    report.course_groups = _course_groups(home, reach, opened, set(in_scope))
+    report.courses = _courses(home, reach, set(in_scope), report.course_groups)
     report.targets = _targets(home, scope, report.sessions, target or TrainingTarget())
     if weekly:
         report.weekly_activity = _weekly(session, first, last, in_scope)
@@ -248,15 +278,44 @@ def _experts(session: Session, home: Home, first: date, last: date,
     return rows
 
 
-def _courses(home: Home, reach: Iterable[tuple[str, str, int, int]],
-             groups: set[str]) -> list[CourseRow]:
+def _title(home: Home, content_id: str) -> str:
+    return home.items[content_id].title if content_id in home.items else content_id
+
+
+def _courses(home: Home, reach: Iterable[tuple[str, str, int, int]], groups: set[str],
+             per_group: list[CourseGroupRow]) -> list[CourseRow]:
     by_course: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for content_id, group_id, members, pushes in reach:
         if group_id in groups:
             by_course[content_id].append((int(members), int(pushes)))
-    return [CourseRow(c, home.items[c].title if c in home.items else c, len(v),
-                      sum(m for m, _ in v), sum(p for _, p in v))
-            for c, v in sorted(by_course.items())]
+    opens: dict[str, int] = defaultdict(int)
+    for row in per_group:
+        opens[row.course] += row.opens
+    rows = []
+    for c in sorted(set(by_course) | set(opens)):
+        pushes = sum(p for _, p in by_course.get(c, []))
+        rows.append(CourseRow(c, _title(home, c), len(by_course.get(c, [])),
+                              sum(m for m, _ in by_course.get(c, [])), pushes, opens[c],
+                              percent(opens[c], pushes)))
+    return rows
+
+
+def _course_groups(home: Home, reach: Iterable[tuple[str, str, int, int]],
+                   opened: Iterable[tuple[str, str, int]],
+                   groups: set[str]) -> list[CourseGroupRow]:
+    """Pushes and opens per course and group; a link opened in the period of a push made
+    before it still counts (for the group it was pushed to)."""
+    pushes: dict[tuple[str, str], int] = defaultdict(int)
+    opens: dict[tuple[str, str], int] = defaultdict(int)
+    for content_id, group_id, _, count in reach:
+        if group_id in groups:
+            pushes[(content_id, group_id)] += int(count)
+    for content_id, group_id, count in opened:
+        if group_id in groups:
+            opens[(content_id, group_id)] += int(count or 0)
+    return [CourseGroupRow(c, _title(home, c), g, home.groups[g].name, pushes[(c, g)],
+                           opens[(c, g)], percent(opens[(c, g)], pushes[(c, g)]))
+            for c, g in sorted(set(pushes) | set(opens))]
 
 
 def _targets(home: Home, scope: list[str], sessions: list[SessionRow],

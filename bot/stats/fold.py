@@ -24,6 +24,7 @@ from bot.db.schema import (
     DAILY_GROUP_STATS,
     StatsActive,
     StatsCourseReach,
+    StatsLinkOpens,
     StatsMember,
     StatsQuestion,
     StatsQuestionExpert,
@@ -62,6 +63,7 @@ class FoldState:
     active: dict[Key, set[str]] = field(default_factory=dict)
     reach: dict[Key, dict[str, list[int]]] = field(default_factory=dict)
     reach_dirty: set[tuple[str, date, str]] = field(default_factory=set)
+    opens: dict[tuple[str, date, str], int] = field(default_factory=dict)  # added this batch
     questions: dict[str, QuestionState] = field(default_factory=dict)
     experts: dict[tuple[str, str], QuestionState] = field(default_factory=dict)
 
@@ -232,6 +234,9 @@ class Batch:
                     seen.add(r.actor)
                     row.values[ACTIVE.code] += 1
                     self.active_new.append({"group_id": group, "day": day, "member": r.actor})
+            if kind == ev.LINK_OPEN and r.ref:
+                opened = (group, day, r.ref)
+                self.state.opens[opened] = self.state.opens.get(opened, 0) + 1
             if kind == ev.PUSH_SENT and r.ref:
                 courses = self.state.reach[(group, day)]
                 members = _seconds(_detail(r.detail).get("members"))
@@ -333,6 +338,7 @@ class Batch:
              "members": st.reach[(g, d)][c][1]} for g, d, c in sorted(st.reach_dirty)],
             ("group_id", "day", "content_id"))
         st.reach_dirty.clear()
+        _add_opens(session, st.opens)
         _upsert(session, StatsQuestion, _take_dirty(st.questions.values()), ("ref",))
         _upsert(session, StatsQuestionExpert, _take_dirty(st.experts.values()), ("ref", "expert"))
         dirty = [(k, r) for k, r in st.rows.items() if r.dirty]
@@ -353,6 +359,19 @@ class Batch:
             del self.state.active[key]
         for key in [k for k in self.state.reach if k[1].toordinal() < horizon]:
             del self.state.reach[key]
+
+
+def _add_opens(session: Session, opens: dict[tuple[str, date, str], int]) -> None:
+    """Add each batch's opens to the stored counts (an increment: nothing to load first)."""
+    if not opens:
+        return
+    stmt = dialect_insert(session, StatsLinkOpens)
+    session.connection().execute(stmt.on_conflict_do_update(
+        index_elements=["group_id", "day", "content_id"],
+        set_={"opens": StatsLinkOpens.opens + stmt.excluded.opens}),
+        [{"group_id": g, "day": d, "content_id": c, "opens": n}
+         for (g, d, c), n in sorted(opens.items())])
+    opens.clear()
 
 
 def _pairs(first: Any, second: Any, keys: list[tuple[Any, Any]]) -> list[Any]:

@@ -21,6 +21,7 @@ from bot.db.schema import (
     Event,
     StatsActive,
     StatsCourseReach,
+    StatsLinkOpens,
     StatsMember,
     StatsQuestion,
     StatsQuestionExpert,
@@ -33,8 +34,8 @@ from bot.stats.fold import Batch, FoldState
 WATERMARK = "rollup"
 BATCH = 20_000
 _LOCK_KEY = 0x73746174  # "stat": one folder at a time, whichever process calls
-ROLLUP_TABLES = (DailyGroupStats, StatsActive, StatsCourseReach, StatsMember, StatsQuestion,
-                 StatsQuestionExpert, StatsWatermark)
+ROLLUP_TABLES = (DailyGroupStats, StatsActive, StatsCourseReach, StatsLinkOpens, StatsMember,
+                 StatsQuestion, StatsQuestionExpert, StatsWatermark)
 
 Progress = Callable[[int], None]  # called with the number of events folded so far
 

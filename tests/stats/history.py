@@ -122,8 +122,37 @@ def generate(engine: Engine, home: Home, *, seed: int = 7, days: int = 10,
                 unique = sorted(set(members))
                 people = rng.sample(unique, rng.randint(1, len(unique)))
                 plan.append((opened, "training", dict(group=g, topic=f"培训{d}", people=people)))
+    plan += _opens_and_quizzes(random.Random(seed + 1), plan)
     plan.sort(key=lambda p: p[0])
     return _write(engine, plan)
+
+
+def _opens_and_quizzes(rng: random.Random, plan: list[tuple[datetime, str, dict[str, Any]]]
+                       ) -> list[tuple[datetime, str, dict[str, Any]]]:
+    """Opens of pushed links (some the next day, as forwards are), and quiz questions with
+    answers, drawn from their own generator so the rest of the history stays as it was."""
+    extra: list[tuple[datetime, str, dict[str, Any]]] = []
+    rounds = 0
+    for ts, action, args in list(plan):
+        if action != "event":
+            continue
+        if args["kind"] == "push_sent":
+            for _ in range(rng.choice([0, 1, 1, 2, 3])):
+                extra.append((ts + timedelta(minutes=rng.randint(1, 2000)), "event", dict(
+                    kind="link_open", group=args["group"], ref=args["ref"],
+                    detail={"code": f"c{rng.random()}", "key": args["detail"]["key"]})))
+        elif args["kind"] == "message" and rng.random() < 0.15:
+            rounds += 1
+            ref = f"QZ-{rounds:04d}"
+            extra.append((ts, "event", dict(kind="quiz_asked", group=args["group"], ref=ref,
+                                            detail={"bank": "b", "question": "q", "seq": 1,
+                                                    "of": 1})))
+            for i in range(rng.randint(0, 4)):
+                right = rng.random() < 0.6
+                extra.append((ts + timedelta(minutes=1 + i), "event", dict(
+                    kind="quiz_right" if right else "quiz_wrong", group=args["group"],
+                    actor=f"wxid_quiz_{i}", ref=ref, detail={"choice": "A" if right else "B"})))
+    return extra
 
 
 def _write(engine: Engine, plan: list[tuple[datetime, str, dict[str, Any]]]) -> History:
@@ -238,6 +267,11 @@ def expected(history: History, home: Home, first: date, last: date) -> dict[str,
             "checkins": count("checkin"), "sessions": count("training_open"),
             "participants": sum(n for g, d, n in history.sessions
                                 if g in gs and first <= d <= last),
+            "link_opens": count("link_open"), "open_rate": _percent(
+                count("link_open"), count("push_sent")),
+            "quiz_questions": count("quiz_asked"),
+            "quiz_answers": count("quiz_right", "quiz_wrong"), "quiz_correct": count("quiz_right"),
+            "quiz_accuracy": _percent(count("quiz_right"), count("quiz_right", "quiz_wrong")),
         }
 
     for g in home.groups:
@@ -258,7 +292,25 @@ def expected(history: History, home: Home, first: date, last: date) -> dict[str,
             best = reach[r.ref or ""].get(r.group or "", 0)
             reach[r.ref or ""][r.group or ""] = max(best, r.detail["members"])
             pushes[r.ref or ""] += 1
-    for course, by_group in reach.items():
+    opens: dict[tuple[str, str], int] = defaultdict(int)
+    pushed: dict[tuple[str, str], int] = defaultdict(int)
+    for r in inside:
+        if r.kind == "link_open":
+            opens[(r.ref or "", r.group or "")] += 1
+        elif r.kind == "push_sent":
+            pushed[(r.ref or "", r.group or "")] += 1
+    for course in set(reach) | {c for c, _ in opens}:
+        by_group = reach.get(course, {})
+        opened = sum(n for (c, _), n in opens.items() if c == course)
         out[f"course:{course}"] = {"groups": len(by_group), "members": sum(by_group.values()),
-                                   "pushes": pushes[course]}
+                                   "pushes": pushes[course], "opens": opened,
+                                   "open_rate": _percent(opened, pushes[course])}
+    for course, group in set(opens) | set(pushed):
+        out[f"course:{course}@{group}"] = {
+            "pushes": pushed[(course, group)], "opens": opens[(course, group)],
+            "open_rate": _percent(opens[(course, group)], pushed[(course, group)])}
     return out
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None

@@ -15,13 +15,15 @@ from bot.stats.figures import PeriodReport, Row, Value
 
 EXPERT_METRICS = {"received": "收到问题", "answered": "已回答",
                   "median_response": "响应中位数(分钟)"}
-COURSE_METRICS = {"groups": "覆盖群数", "members": "覆盖人数", "pushes": "推送次数"}
+COURSE_METRICS = {"groups": "覆盖群数", "members": "覆盖人数", "pushes": "推送次数",
+                  "opens": "打开次数", "open_rate": "打开率(%)"}
+COURSE_GROUP_METRICS = {"pushes": "推送次数", "opens": "打开次数", "open_rate": "打开率(%)"}
 TITLE = "农技培训群工作调度统计表"
 
 
 @dataclass(frozen=True)
 class Figure:
-    section: str  # 地区 | 群 | 专家 | 课程 | 培训
+    section: str  # 地区 | 群 | 专家 | 课程 | 课程打开 | 培训
     key: str
     name: str
     metric: str
@@ -61,6 +63,10 @@ def figures(report: PeriodReport) -> Iterator[Figure]:
     for c in report.courses:
         for metric, header in COURSE_METRICS.items():
             yield Figure("课程", f"course:{c.id}", c.title, metric, header, getattr(c, metric))
+    for cg in report.course_groups:
+        for metric, header in COURSE_GROUP_METRICS.items():
+            yield Figure("课程打开", cg.key, f"{cg.title} · {cg.group}", metric, header,
+                         getattr(cg, metric))
     for t in report.targets:
         key, name = f"region:{t.region.id}", t.region.name
         yield Figure("培训", key, name, "sessions", "培训场次", t.sessions)

@@ -41,8 +41,10 @@ def render_markdown(report: PeriodReport) -> str:
         lines.append("")
     top = sorted(report.courses, key=lambda c: (-c.members, c.id))[:10]
     if top:
-        lines += ["## 课程覆盖", "", "| 课程 | 覆盖群 | 覆盖人数 |", "|---|---:|---:|"]
-        lines += [f"| {c.title} | {c.groups} | {c.members} |" for c in top]
+        lines += ["## 课程覆盖", "", "| 课程 | 覆盖群 | 覆盖人数 | 推送 | 打开 | 打开率% |",
+                  "|---|---:|---:|---:|---:|---:|"]
+        lines += [f"| {c.title} | {c.groups} | {c.members} | {c.pushes} | {c.opens} | "
+                  f"{show(c.open_rate)} |" for c in top]
         lines.append("")
     lines.append(f"> {stamp.line(report.covers)}")
     return "\n".join(lines) + "\n"

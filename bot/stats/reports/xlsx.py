@@ -20,6 +20,7 @@ from bot.stats.catalog import HEADERS
 from bot.stats.figures import PeriodReport
 from bot.stats.reports import stamp
 from bot.stats.reports.layout import (
+    COURSE_GROUP_METRICS,
     COURSE_METRICS,
     EXPERT_METRICS,
     TITLE,
@@ -90,7 +91,12 @@ def _experts_courses(book: Workbook, report: PeriodReport) -> None:
            [[e.id, e.name, e.region, e.received, e.answered, e.median_response]
             for e in report.experts])
     _table(book.create_sheet("课程"), ["课程编号", "课程", *COURSE_METRICS.values()],
-           [[c.id, c.title, c.groups, c.members, c.pushes] for c in report.courses])
+           [[c.id, c.title, *(getattr(c, m) for m in COURSE_METRICS)] for c in report.courses])
+    _table(book.create_sheet("课程打开"),
+           ["课程编号", "课程", "群编号", "群名称", *COURSE_GROUP_METRICS.values(), "追溯代码"],
+           [[cg.course, cg.title, cg.group_id, cg.group,
+             *(getattr(cg, m) for m in COURSE_GROUP_METRICS), f"{cg.key}.opens"]
+            for cg in report.course_groups])
 
 
 def _training(book: Workbook, report: PeriodReport) -> None:
@@ -114,7 +120,10 @@ def _trace(book: Workbook, report: PeriodReport) -> None:
         ["核验本表", "agribot report verify 本文件.xlsx（并可运行 agribot audit verify）"],
         ["追溯某格", f"agribot report explain <代码> --from {report.first} --to {report.last}"],
         ["代码写法", "地区行 region:<地区编号>.<指标>，群行 group:<群编号>.<指标>，"
-                     "专家 expert:<编号>.<指标>，课程 course:<编号>.<指标>"],
+                     "专家 expert:<编号>.<指标>，课程 course:<编号>.<指标>，"
+                     "某课程在某群 course:<编号>@<群编号>.<指标>"],
+        ["打开统计", "推送的课程链接经机器人跳转，每打开一次记一次（不记是谁），"
+                     "转发到群外后打开的也算作原推送群的打开"],
     ]
     rows += [[f"指标 {metric}", header] for metric, header in HEADERS.items()]
     _table(book.create_sheet("追溯"), ["项目", "说明"], rows)

@@ -1,0 +1,86 @@
+"""``GET /l/<code>``: the one route table of tracked links, served by the simulator's app in the
+local transport and by :class:`LinkServer` with every other transport.
+
+An open answers 302 to the real address and records an anonymous event; a ``HEAD`` (link
+checkers, previews) redirects without counting; an unknown code gets a plain Chinese 404 page.
+The database work goes through the bot's :class:`~bot.db.runner.DatabaseRunner`, off the loop.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Sequence
+from types import TracebackType
+
+from aiohttp import web
+from sqlalchemy.orm import Session
+
+from bot import messages as msg
+from bot.clock import Clock
+from bot.db.runner import DatabaseRunner
+from bot.db.schema import TrackedLink
+from bot.links.codes import CODE, PATH, open_link
+
+log = logging.getLogger(__name__)
+
+_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1"><title>{title}</title></head>
+<body style="font-family:sans-serif;margin:3em auto;max-width:30em;padding:0 1em">
+<h1 style="font-size:1.3em">{title}</h1><p>{text}</p></body></html>"""
+
+
+def not_found_page() -> web.Response:
+    body = _PAGE.format(title=html.escape(msg.LINK_NOT_FOUND_TITLE),
+                        text=html.escape(msg.LINK_NOT_FOUND))
+    return web.Response(status=404, text=body, content_type="text/html", charset="utf-8")
+
+
+def _peek(session: Session, code: str) -> str | None:
+    found = session.get(TrackedLink, code) if CODE.fullmatch(code) else None
+    return found.url if found is not None else None
+
+
+def routes(db: DatabaseRunner, clock: Clock) -> list[web.RouteDef]:
+    """The tracked-link routes, their database work on the bot's database runner."""
+    async def follow(request: web.Request) -> web.StreamResponse:
+        code = request.match_info["code"]
+        if request.method == "GET":
+            url = await db.run(open_link, code, clock.now())
+        else:  # HEAD: where it leads, not an open
+            url = await db.read(_peek, code)
+        if url is None:
+            return not_found_page()
+        raise web.HTTPFound(url, headers={"Cache-Control": "no-store"})
+
+    return [web.get(PATH + "{code}", follow)]
+
+
+class LinkServer:
+    """The bot's own small HTTP server for tracked links, when no simulator serves them."""
+
+    def __init__(self, route_table: Sequence[web.RouteDef], *, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self._routes = list(route_table)
+        self._runner: web.AppRunner | None = None
+
+    async def __aenter__(self) -> LinkServer:
+        app = web.Application()
+        app.router.add_routes(self._routes)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, self.host, self.port).start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        self.port = int(runner.addresses[0][1])
+        log.info("tracked links served at http://%s:%d%s", self.host, self.port, PATH)
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
