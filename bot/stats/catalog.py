@@ -150,10 +150,17 @@ FIGURES: tuple[Figure, ...] = (
     Figure("answered_in_time", "按时回答", Counted.QUESTIONS,
            outcome=Outcome("answer_event_id", "in_time")),
     Figure("escalated", "升级转办", Counted.QUESTIONS, outcome=Outcome("escalation_event_id")),
+    # a question an expert passed on with #转 because it reached the wrong industry or person:
+    # counted on the day of the #转, in the group the question was asked in
+    Figure("forwarded", "专家转走(#转)", Counted.EVENTS, frozenset({ev.QUESTION_FORWARDED}),
+           note="专家用 #转 把分错的问题转给别的产业或专家"),
     Figure("closed", "已解决", Counted.QUESTIONS, outcome=Outcome("closed_event_id")),
     Figure("answer_rate", "回答率(%)", Counted.RATE, ratio=("answered", "questions"),
            summary="回答率%",
            note="回答率 = 已回答 / 提问数；此处列出已回答问题的首次回答事件"),
+    Figure("misroute_rate", "分错率(%)", Counted.RATE, ratio=("forwarded", "questions"),
+           summary="分错率%",
+           note="分错率 = 专家转走(#转) / 提问数；此处列出 #转 事件"),
     Figure("median_response", "首次响应中位数(分钟)", Counted.COMPUTED, outcome=_ANSWERED,
            summary="响应中位(分)"),
     Figure("checkins", "签到人次", Counted.EVENTS, frozenset({ev.CHECKIN})),

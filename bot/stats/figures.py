@@ -32,6 +32,7 @@ from bot.db.schema import (
 from bot.domain import Level, Tier
 from bot.stats.catalog import HEADERS, MEMBERS, RATES, SUMMED_FIGURES
 from bot.stats.days import LocalDay
+from bot.stats.misroutes import IndustryRow, misroutes
 from bot.stats.rollup import Coverage, coverage
 
 # Summed straight from daily rows. ``active_members`` sums each day's distinct active members
@@ -125,6 +126,7 @@ class PeriodReport:
     sessions: list[SessionRow] = field(default_factory=list)
     targets: list[TargetRow] = field(default_factory=list)
     weekly_activity: dict[tuple[date, Tier], int] = field(default_factory=dict)
+    industries: list[IndustryRow] = field(default_factory=list)  # the misroute rate
 
     @property
     def region_name(self) -> str:
@@ -210,6 +212,7 @@ def collect(session: Session, home: Home, first: date, last: date, *,
                                                                 for s in responses[g]])))
 
     report.experts = _experts(session, home, first, last, scope)
+    report.industries = misroutes(session, home, first, last, in_scope)
     opened = session.execute(
         select(StatsLinkOpens.content_id, StatsLinkOpens.group_id, func.sum(StatsLinkOpens.opens))
         .where(StatsLinkOpens.day >= first, StatsLinkOpens.day <= last)

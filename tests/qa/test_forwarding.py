@@ -4,11 +4,16 @@ and after the classifier's rebuild the same question routes right by itself."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
+import openpyxl
 import pytest
 
 from bot.db.engine import session_factory
 from bot.qa.examples import CORRECTION_WEIGHT, from_database
+from bot.stats import rollup
+from bot.stats.figures import collect
+from bot.stats.reports.render import write_report
 from tests.qa.conftest import JIUTAI_ADMIN, JIUTAI_FUNGI, TECH, Chat, detail
 
 # Nobody in 九台区 or 长春市 covers 中药材: the province's expert with it, first by id, gets it.
@@ -115,3 +120,35 @@ def test_forward_by_id_and_of_a_closed_question(chat: Chat) -> None:
 def test_help_lists_forwarding(chat: Chat) -> None:
     chat.say(JIUTAI_FUNGI, "#帮助")
     assert "#转" in chat.new()[0].text
+
+
+def test_reports_show_the_misroute_rate(chat: Chat, tmp_path: Path) -> None:
+    """Two questions in 九台区, one passed on with #转: the rollup counts it, the report's rows
+    show 专家转走 1 and 分错率 50 %, in the CSV as in every format."""
+    qid = _ask_misrouted(chat)
+    chat.ask("香菇菌棒出了绿霉怎么办")
+    chat.say(JIUTAI_FUNGI, f"#转 {qid} 中药材", group=None)
+    day = chat.clock.now().date()
+    with session_factory(chat.engine).begin() as session:
+        rollup.catch_up(session, chat.home)
+        report = collect(session, chat.home, day, day)
+    jiutai = next(r for r in report.regions if r.key == "region:jiutai")
+    assert (jiutai.values["questions"], jiutai.values["forwarded"]) == (2, 1)
+    assert jiutai.values["misroute_rate"] == 50.0
+    assert report.groups["jiutai-junior"].values["misroute_rate"] == 50.0
+    out = tmp_path / "r.csv"
+    write_report(report, "csv", out)
+    text = out.read_text("utf-8-sig")
+    assert ",region:jiutai,九台区,misroute_rate,分错率(%),50.0," in text
+    # per industry: both were first routed to 食用菌, one of them wrongly
+    fungi = next(i for i in report.industries if i.id == "edible_fungi")
+    assert (fungi.routed, fungi.forwarded, fungi.misroute_rate) == (2, 1, 50.0)
+    assert ",industry:edible_fungi,食用菌,misroute_rate,分错率(%),50.0," in text
+    herbs = next(i for i in report.industries if i.id == "medicinal_herbs")
+    assert (herbs.routed, herbs.forwarded, herbs.misroute_rate) == (0, 0, None)
+    write_report(report, "md", tmp_path / "r.md")
+    assert "| 食用菌 | 2 | 1 | 50.0 |" in (tmp_path / "r.md").read_text("utf-8")
+    write_report(report, "xlsx", tmp_path / "r.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "r.xlsx")["产业"]
+    assert ["edible_fungi", "食用菌", 2, 1, 50.0] in [
+        list(r) for r in sheet.iter_rows(min_row=2, values_only=True)]

@@ -261,8 +261,11 @@ def expected(history: History, home: Home, first: date, last: date) -> dict[str,
             "questions": asked, "answered": len(answered),
             "answered_in_time": sum(1 for q in answered if q["answer"][0] <= q["deadline"]),
             "escalated": sum(1 for q in qs if q["escalated"]),
+            "forwarded": count("question_forwarded"),
             "closed": sum(1 for q in qs if q["closed"]),
             "answer_rate": round(100 * len(answered) / asked, 1) if asked else None,
+            "misroute_rate": round(100 * count("question_forwarded") / asked, 1)
+            if asked else None,
             "median_response": _median_minutes([q["answer"][1] for q in answered]),
             "checkins": count("checkin"), "sessions": count("training_open"),
             "participants": sum(n for g, d, n in history.sessions

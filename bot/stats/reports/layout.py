@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from bot.domain import Level
 from bot.stats.catalog import HEADERS
 from bot.stats.figures import PeriodReport, Row, Value
+from bot.stats.misroutes import METRICS as MISROUTE_METRICS
 
 EXPERT_METRICS = {"received": "收到问题", "answered": "已回答",
                   "median_response": "响应中位数(分钟)"}
@@ -60,6 +61,9 @@ def figures(report: PeriodReport) -> Iterator[Figure]:
     for e in report.experts:
         for metric, header in EXPERT_METRICS.items():
             yield Figure("专家", f"expert:{e.id}", e.name, metric, header, getattr(e, metric))
+    for i in report.industries:
+        for metric, header in MISROUTE_METRICS.items():
+            yield Figure("产业", i.key, i.name, metric, header, getattr(i, metric))
     for c in report.courses:
         for metric, header in COURSE_METRICS.items():
             yield Figure("课程", f"course:{c.id}", c.title, metric, header, getattr(c, metric))

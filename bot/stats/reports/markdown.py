@@ -39,6 +39,13 @@ def render_markdown(report: PeriodReport) -> str:
         lines += [f"| {e.name} | {e.received} | {e.answered} | {show(e.median_response)} |"
                   for e in busy]
         lines.append("")
+    routed = [i for i in report.industries if i.routed]
+    if routed:
+        lines += ["## 分错率（专家用 #转 转走的问题）", "",
+                  "| 产业 | 分到本产业 | 被转走 | 分错率% |", "|---|---:|---:|---:|"]
+        lines += [f"| {i.name} | {i.routed} | {i.forwarded} | {show(i.misroute_rate)} |"
+                  for i in routed]
+        lines.append("")
     top = sorted(report.courses, key=lambda c: (-c.members, c.id))[:10]
     if top:
         lines += ["## 课程覆盖", "", "| 课程 | 覆盖群 | 覆盖人数 | 推送 | 打开 | 打开率% |",

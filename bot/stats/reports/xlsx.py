@@ -18,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bot.domain import LEVEL_LABEL, Level
 from bot.stats.catalog import HEADERS
 from bot.stats.figures import PeriodReport
+from bot.stats.misroutes import METRICS as MISROUTE_METRICS
 from bot.stats.reports import stamp
 from bot.stats.reports.layout import (
     COURSE_GROUP_METRICS,
@@ -99,6 +100,11 @@ def _experts_courses(book: Workbook, report: PeriodReport) -> None:
             for cg in report.course_groups])
 
 
+def _industries(book: Workbook, report: PeriodReport) -> None:
+    _table(book.create_sheet("产业"), ["产业编号", "产业", *MISROUTE_METRICS.values()],
+           [[i.id, i.name, i.routed, i.forwarded, i.misroute_rate] for i in report.industries])
+
+
 def _training(book: Workbook, report: PeriodReport) -> None:
     sheet = book.create_sheet("培训")
     rows = [[t.region.name, LEVEL_LABEL[t.region.level],
@@ -135,6 +141,7 @@ def write_xlsx(report: PeriodReport, path: Path, *, made: datetime | None = None
     _regions(book, report)
     _groups(book, report)
     _experts_courses(book, report)
+    _industries(book, report)
     _training(book, report)
     _trace(book, report)
     book.properties.title = f"{report.region_name}{TITLE}"
