@@ -4,8 +4,8 @@ The catalog's ``forwarded`` figure counts ``question_forwarded`` events per grou
 ``misroute_rate`` is it over the questions asked. Days folded before this migration read 0 until
 ``agribot stats rebuild`` folds the log again.
 
-Revision ID: 0007_stats_forwarded
-Revises: 0006_stats_figures
+Revision ID: 0008_stats_forwarded
+Revises: 0007_quiz_links
 """
 
 from collections.abc import Sequence
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_stats_forwarded"
-down_revision: str | None = "0006_stats_figures"
+revision: str = "0008_stats_forwarded"
+down_revision: str | None = "0007_quiz_links"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
