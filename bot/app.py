@@ -28,6 +28,8 @@ from sqlalchemy.orm import Session
 
 from bot import eventlog
 from bot import messages as msg
+from bot.activities import chat as activities
+from bot.activities import sessions as activity_sessions
 from bot.chat.basics import help_command
 from bot.chat.inbox import Inbox
 from bot.chat.rooms import BindReport, RoomDirectory, RoomInfo
@@ -198,6 +200,9 @@ class AgriBot:
     async def _install_features(self) -> None:
         """Every feature's chat commands and fallbacks, before any message can arrive."""
         self.router.add(help_command(self.router))
+        self.router.add(*activities.commands(lambda: self.home.reports))
+        for fallback in activities.fallbacks():  # before Q&A's: it keeps, never takes, a photo
+            self.router.add_fallback(fallback)
         self.qa = await self.db.call(QaService.build, self.home, self.sessions)
         self.qa.install(self.router)
         self.router.add(*schedule_commands(lambda _home: self.watcher.book))
@@ -294,14 +299,20 @@ class AgriBot:
         self.wake_senders()
 
     def _media_wanted_for(self, account: str) -> Callable[[str | None, str], Awaitable[bool]]:
-        """Only a photo or video that answers a recent question is kept (Q&A forwards it)."""
+        """Only a photo or video some feature uses is kept: one that answers a recent question
+        (Q&A forwards it), or one posted while the group's activity is open (its archive)."""
         async def wanted(room_id: str | None, sender: str) -> bool:
             group = self.rooms.group_for_room(account, room_id) if room_id else None
             if group is None or self.qa is None:
                 return False
-            return await self.db.read(self.qa.awaits_attachment, sender, group, self.clock.now())
+            return await self.db.read(self._media_used, group, sender)
 
         return wanted
+
+    def _media_used(self, session: Session, group: str, sender: str) -> bool:
+        assert self.qa is not None  # checked by the caller
+        return (activity_sessions.current(session, self.home, group) is not None
+                or self.qa.awaits_attachment(session, sender, group, self.clock.now()))
 
     def _on_ready_for(self, account: str) -> Callable[[list[RoomInfo]], Awaitable[None]]:
         return lambda rooms: self._bind(account, rooms)

@@ -419,12 +419,40 @@ LINKS_NO_BASE = ("bot.yaml 没有设置 links.public_base（群友手机能打�
 STATS_NO_CJK_FONT = ("找不到中文字体，图表里的汉字会显示成方框。agribot 自带的字体包 "
                      "noto-cjk-sans-otc 没有装上：请在 agribot 目录运行 "
                      ".venv/bin/pip install -e . 重新安装依赖后重试")
-TRAINING_OPENED = "【培训开始】{topic}（{ref}）\n参加培训的群友请发送「#签到」。"
-TRAINING_ALREADY_OPEN = "本群已有进行中的培训「{topic}」（{ref}），请先发送「#结束培训」。"
-TRAINING_NEEDS_TOPIC = "请写上培训主题，例如：#开始培训 {topic}"
-TRAINING_IN_GROUP_ONLY = "培训要在工作群里开始、结束和签到。"
-TRAINING_CLOSED = "【培训结束】{topic}（{ref}），签到 {participants} 人。"
-TRAINING_NONE_OPEN = "本群现在没有进行中的培训。"
+# activities (bot/activities): {kind} is 培训 / 讲座 / 义诊, {role} 负责人 or 主讲
+ACTIVITY_OPENED = ("【{kind}开始】{topic}（{ref}）\n{role}：{responsible}\n"
+                   "参加{kind}的群友请发送「#签到」。")
+ACTIVITY_OPENED_ELSEWHERE = "（本场{kind}在{groups}同时进行，各群签到合并统计）"
+ACTIVITY_ALREADY_OPEN = ("{where}已有进行中的{kind}「{topic}」（{ref}），"
+                         "请先发送「#结束」结束它。")
+ACTIVITY_NEEDS_TOPIC = "请写上{kind}主题，例如：{example}"
+# {topic} is a course title of the home (bot/chat/examples.py), not a demo word
+ACTIVITY_EXAMPLES = {"training": "#开始培训 {topic}", "lecture": "#开始讲座 {topic} @主讲专家",
+                     "clinic": "#开始义诊 冬季常见病健康咨询"}
+ACTIVITY_TOPIC_TOO_LONG = "主题太长了（{length} 个字），最多 {limit} 个字，请写短一些。"
+LECTURE_NEEDS_SPEAKER = ("讲座要写明主讲专家：在主题后面 @ 专家，例如：#开始讲座 {topic} @专家名字"
+                         "（专家不在群里时，也可以直接写 @专家名字）")
+LECTURE_ONE_SPEAKER = "一场讲座只写一位主讲专家，现在写了 {count} 位：{names}。请只 @ 一位。"
+ACTIVITY_IN_GROUP_ONLY = "培训、讲座和义诊要在工作群里开始、结束和签到。"
+ACTIVITY_NONE_OPEN = "本群现在没有进行中的培训、讲座或义诊。"
+ACTIVITY_SUMMARY = ("【{kind}结束】{topic}（{ref}）\n{role}：{responsible}\n"
+                    "签到 {participants} 人{target}\n留存照片 {images} 张、视频 {videos} 个")
+ACTIVITY_TARGET_MET = "（目标每场不少于 {target} 人，已达到）"
+ACTIVITY_TARGET_SHORT = "（目标每场不少于 {target} 人，还差 {missing} 人）"
+ACTIVITY_SENT_UP = "活动报送材料已私聊发给{region}的管理员{names}。"
+ACTIVITY_NOBODY_ABOVE = ("没有找到上级地区的管理员，报送材料未发送；"
+                         "可用 agribot activity export 导出。")
+ACTIVITY_PACKAGE_NOTE = ("【活动报送】{place}{kind}「{topic}」（{ref}）已结束："
+                         "{role} {responsible}，签到 {participants} 人，"
+                         "照片 {images} 张、视频 {videos} 个。"
+                         "附件是照片视频、签到表和活动简报。")
+ACTIVITY_ROLE = {"lecture": "主讲", "training": "负责人", "clinic": "负责人"}
+ACTIVITY_BRIEF_TITLE = "活动简报：{topic}"
+ACTIVITY_LIST_EMPTY = "还没有任何培训、讲座或义诊。"
+ACTIVITY_UNKNOWN = "没有编号为 {id} 的活动（用 agribot activity list 查看）"
+ACTIVITY_EXPORTED = "已导出 {ref} 的报送材料：{path}（照片视频 {media} 个，签到 {participants} 人）"
+ACTIVITY_FILE_MISSING = "影像文件 {name} 已不在存档文件夹里，导出的材料中没有它"
+ACTIVITY_STILL_OPEN = "（活动尚未结束，导出的是到现在为止的材料）"
 CHECKIN_DONE = "签到成功：{topic}，您是第 {number} 位。"
 CHECKIN_AGAIN = "您已签到（{topic}），无需重复签到。"
 STATS_NOT_ADMIN = "“#统计” 只有管理员可以使用。"

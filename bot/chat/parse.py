@@ -62,6 +62,7 @@ def format_question_id(number: int) -> str:
 
 # Every command of DESIGN.md §4, so "#问怎么办" splits even before a feature registers it.
 KNOWN_NAMES = frozenset({
-    "问", "答", "解决", "课程", "点播", "签到", "开始培训", "结束培训", "统计", "帮助",
+    "问", "答", "解决", "课程", "点播", "签到", "开始培训", "开始讲座", "开始义诊", "开始健康咨询",
+    "结束", "结束培训", "统计", "帮助",
     "暂停推送", "恢复推送", "收录", "删除收录", "转", "排行",
 })

@@ -7,6 +7,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from bot.activities import cli as activity_cli
 from bot.cli import database, gateway, inspect, run
 from bot.config import ConfigError
 from bot.context import Context
@@ -58,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     schedule_preview.add_parser(commands, common)  # schedule preview
     stats_cli.register(commands, common)  # report, report explain|verify, stats rebuild
     qa_cli.register(commands, common)  # qa classify
+    activity_cli.register(commands, common)  # activity list|export
     return parser
 
 

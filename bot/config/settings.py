@@ -16,7 +16,7 @@ from pydantic import Field, model_validator
 from bot import messages as msg
 from bot.config.models import Model
 from bot.config.values import TimeOfDay, Weekday
-from bot.domain import Level
+from bot.domain import ActivityKind, Level
 
 QA_FILE = "qa.yaml"
 REPORTS_FILE = "reports.yaml"
@@ -93,3 +93,11 @@ class TrainingTarget(Model):
 class ReportsConfig(Model):
     weekly: WeeklyReport = WeeklyReport()
     training: TrainingTarget = TrainingTarget()
+    # the seed sets no number for lectures and 义诊/健康咨询: optional, the training: shape
+    lecture: TrainingTarget | None = None
+    clinic: TrainingTarget | None = None
+
+    def target(self, kind: ActivityKind) -> TrainingTarget | None:
+        """The target activities of ``kind`` are counted against; ``None``: none is set."""
+        found: TrainingTarget | None = getattr(self, kind.value)
+        return found

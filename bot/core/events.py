@@ -35,10 +35,15 @@ FAQ_REMOVED = "faq_removed"  # ref question; actor admin
 # experts: [ids], to_person: bool}; the misroute rate counts these by from_industry
 QUESTION_FORWARDED = "question_forwarded"
 
-# training sessions (ref "T-0007")
-TRAINING_OPEN = "training_open"  # actor admin; detail {topic}
-TRAINING_CLOSE = "training_close"  # actor admin; detail {participants}
-CHECKIN = "checkin"  # actor member; ref session
+# activities: 培训, 讲座, 义诊 (ref "T-0007"; the kinds keep their first, training-only names)
+# actor admin; detail {topic, kind, region, responsible, groups} (before 0006: {topic} only)
+TRAINING_OPEN = "training_open"
+TRAINING_CLOSE = "training_close"  # actor admin; detail {participants, kind, media}
+CHECKIN = "checkin"  # actor member; ref activity; group_id where they checked in
+# actor sender; ref activity; detail {kind: image|video, file, name, size, sha256, message}
+ACTIVITY_MEDIA = "activity_media"
+# the 报送 package sent upward; ref activity; detail {file, size, sha256, to: [admin ids]}
+ACTIVITY_PACKAGE = "activity_package"
 
 # knowledge quizzes (ref the round, "QZ-0003")
 QUIZ_ASKED = "quiz_asked"  # detail {bank, question, seq, of, key}; when its message is sent

@@ -216,23 +216,32 @@ class StatsQuestionExpert(Base):
 
 
 class TrainingSession(Base):
-    """A training session opened by ``#开始培训`` (or a schedule) in one group."""
+    """An activity — 培训 (``kind`` training), 讲座 (lecture) or 义诊/健康咨询 (clinic) — opened
+    by an admin (or a schedule) in one group; it runs for every group of its region and tier
+    (a county's overflow groups share it). The table keeps its first name, from when trainings
+    were the only kind."""
 
     __tablename__ = "training_sessions"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    group_id: Mapped[str] = mapped_column(String(64), index=True)
+    group_id: Mapped[str] = mapped_column(String(64), index=True)  # where it was opened
     account: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16), default="training")
+    region_id: Mapped[str | None] = mapped_column(String(64))  # None: written before 0006
     topic: Mapped[str] = mapped_column(String(255))
+    # 专人专项: the admin who opened it, or the expert named for a lecture
+    responsible: Mapped[str | None] = mapped_column(String(128))
+    responsible_name: Mapped[str | None] = mapped_column(String(64))
     opened_by: Mapped[str | None] = mapped_column(String(128))
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
     closed_by: Mapped[str | None] = mapped_column(String(128))
     open_event_id: Mapped[int] = mapped_column(BigId)
+    package_path: Mapped[str | None] = mapped_column(String(512))  # the 报送 zip, once closed
 
 
 class TrainingCheckin(Base):
-    """One member's check-in to one session (at most one each)."""
+    """One member's check-in to one activity (at most one each), in whichever of its groups."""
 
     __tablename__ = "training_checkins"
 
@@ -240,6 +249,28 @@ class TrainingCheckin(Base):
     member: Mapped[str] = mapped_column(String(128), primary_key=True)
     ts: Mapped[datetime] = mapped_column(DateTime(timezone=False))
     event_id: Mapped[int] = mapped_column(BigId)
+    name: Mapped[str | None] = mapped_column(String(64))  # as shown in the group at check-in
+    group_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class ActivityMedia(Base):
+    """A photo or video posted in a group while an activity was open, kept under the home's
+    ``data/activities/<id>/``; ``sha256`` is also in its event, which proves the file."""
+
+    __tablename__ = "activity_media"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    session_id: Mapped[int] = mapped_column(BigId, index=True)
+    event_id: Mapped[int] = mapped_column(BigId)
+    kind: Mapped[str] = mapped_column(String(16))  # image | video
+    path: Mapped[str] = mapped_column(String(512))  # relative to the home's data folder
+    name: Mapped[str] = mapped_column(String(255))
+    sender: Mapped[str] = mapped_column(String(128))
+    sender_name: Mapped[str | None] = mapped_column(String(64))
+    group_id: Mapped[str | None] = mapped_column(String(64))
+    ts: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
 
 
 # --- questions and answers (bot/qa) ---------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The chat side of statistics: ``#统计`` for admins, and the training commands.
+"""The chat side of statistics: ``#统计`` for admins (activities have their own, in
+:mod:`bot.activities.chat`).
 
 :func:`commands` is what the app registers on its router.
 """
@@ -9,7 +10,7 @@ from bot import messages as msg
 from bot.chat.router import CommandSpec
 from bot.chat.turn import Turn
 from bot.config import Home
-from bot.stats import rollup, training
+from bot.stats import rollup
 from bot.stats.days import LocalDay, week_of
 from bot.stats.figures import PeriodReport, collect
 
@@ -18,11 +19,6 @@ FRESH_LIMIT = 5000  # at most this many new events are folded while an admin wai
 
 def commands() -> list[CommandSpec]:
     return [
-        CommandSpec("开始培训", training.handle_open, "#开始培训 <主题>  开始一场培训（管理员）",
-                    admin_only=True),
-        CommandSpec("结束培训", training.handle_close, "#结束培训  结束本群的培训（管理员）",
-                    admin_only=True),
-        CommandSpec("签到", training.handle_checkin, "#签到  参加培训时签到"),
         CommandSpec("统计", handle_stats, "#统计  本周统计（管理员）", admin_only=True),
     ]
 

@@ -19,10 +19,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from bot import eventlog
+from bot.activities import sessions as training
 from bot.config import Home
 from bot.db.engine import session_factory
 from bot.eventlog import NewEvent
-from bot.stats import training
 
 ZONE = ZoneInfo("Asia/Shanghai")
 START = date(2026, 3, 2)  # a Monday
@@ -124,7 +124,7 @@ def generate(engine: Engine, home: Home, *, seed: int = 7, days: int = 10,
                 plan.append((opened, "training", dict(group=g, topic=f"培训{d}", people=people)))
     plan += _opens_and_quizzes(random.Random(seed + 1), plan)
     plan.sort(key=lambda p: p[0])
-    return _write(engine, plan)
+    return _write(engine, home, plan)
 
 
 def _opens_and_quizzes(rng: random.Random, plan: list[tuple[datetime, str, dict[str, Any]]]
@@ -155,7 +155,7 @@ def _opens_and_quizzes(rng: random.Random, plan: list[tuple[datetime, str, dict[
     return extra
 
 
-def _write(engine: Engine, plan: list[tuple[datetime, str, dict[str, Any]]]) -> History:
+def _write(engine: Engine, home: Home, plan: list[tuple[datetime, str, dict[str, Any]]]) -> History:
     history = History()
     sessions = session_factory(engine)
     pending: list[tuple[datetime, dict[str, Any]]] = []
@@ -182,7 +182,7 @@ def _write(engine: Engine, plan: list[tuple[datetime, str, dict[str, Any]]]) -> 
             continue
         flush()
         with sessions.begin() as s:
-            row = training.open_session(s, args["group"], args["topic"], ts, actor="admin",
+            row = training.open_session(s, home, args["group"], args["topic"], ts, actor="admin",
                                         account="jilin-kexie")
             assert row is not None
             day = ts.astimezone(ZONE).date()
@@ -194,7 +194,7 @@ def _write(engine: Engine, plan: list[tuple[datetime, str, dict[str, Any]]]) -> 
                 assert not training.check_in(s, row, person, at, account="jilin-kexie")
                 history.records.append(Rec(0, "checkin", args["group"],
                                            at.astimezone(ZONE).date(), at, person))
-            training.close_session(s, args["group"], ts + timedelta(hours=2), actor="admin")
+            training.close_session(s, home, args["group"], ts + timedelta(hours=2), actor="admin")
         history.sessions.append((args["group"], day, len(args["people"])))
     flush()
     return history

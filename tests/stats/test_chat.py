@@ -1,4 +1,4 @@
-"""Training sessions and #统计 through a real Router, rooms and database."""
+"""#统计 through a real Router, rooms and database."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine, select
 
+from bot.activities import chat as activities
 from bot.chat.router import Router
 from bot.clock import ManualClock
 from bot.config import Home
+from bot.config.settings import ReportsConfig
 from bot.core.messages import Inbound, payload_from_json
 from bot.db.engine import session_factory
-from bot.db.schema import OutboxRow, TrainingCheckin, TrainingSession
+from bot.db.schema import OutboxRow
 from bot.stats import rollup
 from bot.stats.chat import commands
 from tests.harness import ACCOUNT, bound_router
@@ -25,7 +27,8 @@ _ids = itertools.count(1)
 @pytest.fixture
 def router(engine: Engine, home: Home) -> Router:
     clock = ManualClock(datetime(2026, 3, 4, 2, 0, tzinfo=UTC))
-    return bound_router(home, engine, clock, *commands())
+    return bound_router(home, engine, clock, *commands(),
+                        *activities.commands(lambda: ReportsConfig()))
 
 
 def say(router: Router, sender: str, text: str, group: str | None = "nongan-junior") -> str:
@@ -37,32 +40,6 @@ def say(router: Router, sender: str, text: str, group: str | None = "nongan-juni
     with router.sessions() as session:
         rows = session.scalars(select(OutboxRow).where(OutboxRow.id > before)).all()
         return "\n".join(getattr(payload_from_json(r.payload), "text", "") for r in rows)
-
-
-def test_open_checkin_close(router: Router, engine: Engine) -> None:
-    """An admin opens a session, members check in once each, closing counts participants."""
-    assert "只有" in say(router, "wxid_someone", "#开始培训 玉米螟防控")
-    assert "主题" in say(router, ADMIN, "#开始培训")
-    assert "没有进行中的培训" in say(router, "m1", "#签到")
-    assert "玉米螟防控" in say(router, ADMIN, "#开始培训 玉米螟防控")
-    assert "已有进行中的培训" in say(router, ADMIN, "＃开始培训 别的")
-    assert "第 1 位" in say(router, "m1", "#签到")
-    assert "已签到" in say(router, "m1", "#签到")
-    assert "第 2 位" in say(router, "m2", "＃签到")
-    assert "没有进行中的培训" in say(router, "m3", "#签到", group="yushu-junior")  # other group
-    assert "签到 2 人" in say(router, ADMIN, "#结束培训")
-    assert "没有进行中的培训" in say(router, ADMIN, "#结束培训")
-    with session_factory(engine)() as session:
-        [row] = session.scalars(select(TrainingSession)).all()
-        assert (row.group_id, row.topic, row.opened_by) == ("nongan-junior", "玉米螟防控", ADMIN)
-        assert row.closed_at is not None
-        members = session.scalars(select(TrainingCheckin.member)).all()
-        assert sorted(members) == ["m1", "m2"]
-
-
-def test_training_needs_a_group(router: Router) -> None:
-    """In private chat the training commands explain they belong in a group."""
-    assert "工作群" in say(router, "m1", "#签到", group=None)
 
 
 def test_stats_command_answers_admins_with_this_week(router: Router, engine: Engine,
