@@ -82,7 +82,7 @@ def report_command(ctx: Context, args: argparse.Namespace) -> int:
     _catch_up(ctx)
     with session_factory(ctx.engine(migrate=False))() as session:
         report = collect(session, home, args.first, args.last, region_id=args.region,
-                         target=home.reports.training,
+                         targets=home.reports,
                          weekly=args.format == "png")
     try:
         write_report(report, args.format, args.out)

@@ -16,16 +16,20 @@ from sqlalchemy.orm import Session
 from bot.config import Home
 from bot.core import events as ev
 from bot.db.schema import (
+    ActivityMedia,
     Event,
     StatsQuestion,
     StatsQuestionExpert,
     TrainingCheckin,
     TrainingSession,
 )
+from bot.domain import ActivityKind
 from bot.stats import catalog
 from bot.stats.catalog import Trace
 from bot.stats.days import LocalDay
 from bot.stats.rollup import coverage
+
+KINDS = frozenset(k.value for k in ActivityKind)
 
 
 class UnknownFigure(ValueError):
@@ -50,7 +54,8 @@ def _groups(home: Home, scope: str, ident: str) -> list[str]:
 
 def code_error(what: str) -> str:
     return f"未知的追溯代码 “{what}”：写作 region:<地区>.<指标>、group:<群>.<指标>、" \
-           "expert:<专家>.<指标>、course:<课程>.<指标> 或 course:<课程>@<群>.<指标>"
+           "expert:<专家>.<指标>、course:<课程>.<指标>、course:<课程>@<群>.<指标> 或 " \
+           "activity:<活动编号>.participants|media"
 
 
 def explain(session: Session, home: Home, code: str, first: date, last: date,
@@ -74,6 +79,8 @@ def explain(session: Session, home: Home, code: str, first: date, last: date,
         query = select(column).where(StatsQuestionExpert.expert == ident,
                                      StatsQuestionExpert.day >= first,
                                      StatsQuestionExpert.day <= last, column.is_not(None))
+    elif scope == "activity":
+        query, note = _activity(ident, metric, code)
     elif scope == "course":
         course, _, group = ident.partition("@")
         where = [in_period, Event.ref == course]
@@ -89,6 +96,13 @@ def explain(session: Session, home: Home, code: str, first: date, last: date,
             raise UnknownFigure(code_error(code))
     else:
         groups = _groups(home, scope, ident)
+        if metric.endswith("_sessions") and metric.removesuffix("_sessions") in KINDS:
+            query = select(TrainingSession.open_event_id).where(
+                TrainingSession.group_id.in_(groups), TrainingSession.opened_at >= start,
+                TrainingSession.opened_at < end,
+                TrainingSession.kind == metric.removesuffix("_sessions"))
+            ids = sorted({int(i) for i in session.execute(query).scalars() if i <= upto})
+            return Explanation(code, ids, "该类活动在期间内的开始事件")
         figure = catalog.lookup(metric)
         if figure is None:
             raise UnknownFigure(code_error(code))
@@ -121,6 +135,20 @@ def _traced(figure: catalog.Figure, groups: list[str], first: date, last: date,
     return select(Event.id).where(Event.ts >= start, Event.ts < end, Event.id <= upto,
                                   Event.kind.in_(sorted(figure.kinds)),
                                   Event.group_id.in_(groups))
+
+
+def _activity(ident: str, metric: str, code: str) -> tuple[Select[Any], str]:
+    """An activity's check-ins, or its kept photos and videos (each event holds the SHA-256)."""
+    number = ident.upper().removeprefix("T-").lstrip("0")
+    if not number.isdigit():
+        raise UnknownFigure(code_error(code))
+    if metric == "participants":
+        return (select(TrainingCheckin.event_id).where(TrainingCheckin.session_id == int(number)),
+                "该活动的签到事件（每人一次，各群合计）")
+    if metric == "media":
+        return (select(ActivityMedia.event_id).where(ActivityMedia.session_id == int(number)),
+                "该活动留存的照片和视频事件，事件详情里有文件的 SHA-256")
+    raise UnknownFigure(code_error(code))
 
 
 def ranges(ids: list[int]) -> str:

@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 
 from bot.config import Home, Region
 from bot.config.models import Group
-from bot.config.settings import TrainingTarget
+from bot.config.settings import ReportsConfig, TrainingTarget
 from bot.db.schema import (
     DAILY_GROUP_STATS,
+    ActivityMedia,
     StatsCourseReach,
     StatsLinkOpens,
     StatsQuestion,
@@ -29,7 +30,7 @@ from bot.db.schema import (
     TrainingCheckin,
     TrainingSession,
 )
-from bot.domain import Level, Tier
+from bot.domain import ActivityKind, Level, Tier
 from bot.stats.catalog import HEADERS, MEMBERS, RATES, SUMMED_FIGURES
 from bot.stats.days import LocalDay
 from bot.stats.misroutes import IndustryRow, misroutes
@@ -94,6 +95,8 @@ class CourseGroupRow:
 
 @dataclass
 class SessionRow:
+    """One activity (培训, 讲座 or 义诊) opened in the period."""
+
     ref: str
     group_id: str
     region_id: str
@@ -101,14 +104,20 @@ class SessionRow:
     opened_at: str
     closed_at: str
     participants: int
+    kind: ActivityKind = ActivityKind.TRAINING
+    responsible: str = ""
+    media: int = 0  # photos and videos kept in its archive
 
 
 @dataclass
 class TargetRow:
+    """A city's or county's activities of one kind against that kind's target."""
+
     region: Region
     sessions: int
     participants: list[int]
     shortfalls: list[str]
+    kind: ActivityKind = ActivityKind.TRAINING
 
 
 @dataclass
@@ -157,7 +166,7 @@ def _finish(values: dict[str, Value], responses: list[float]) -> dict[str, Value
 
 
 def collect(session: Session, home: Home, first: date, last: date, *,
-            region_id: str | None = None, target: TrainingTarget | None = None,
+            region_id: str | None = None, targets: ReportsConfig | None = None,
             weekly: bool = False) -> PeriodReport:
     """Every figure of the period ``first..last`` (local days, inclusive) for ``region_id``."""
     region_id = region_id or home.province_id
@@ -219,7 +228,7 @@ def collect(session: Session, home: Home, first: date, last: date, *,
         .group_by(StatsLinkOpens.content_id, StatsLinkOpens.group_id)).tuples().all()
     report.course_groups = _course_groups(home, reach, opened, set(in_scope))
     report.courses = _courses(home, reach, set(in_scope), report.course_groups)
-    report.targets = _targets(home, scope, report.sessions, target or TrainingTarget())
+    report.targets = _targets(home, scope, report.sessions, targets or ReportsConfig())
     if weekly:
         report.weekly_activity = _weekly(session, first, last, in_scope)
     return report
@@ -245,13 +254,25 @@ def _sessions(session: Session, home: Home, first: date, last: date,
     start, end = LocalDay(home.bot.timezone).bounds(first, last)
     count = select(func.count()).where(TrainingCheckin.session_id == TrainingSession.id
                                        ).scalar_subquery()
-    rows = session.execute(select(TrainingSession, count).where(
+    kept = select(func.count()).where(ActivityMedia.session_id == TrainingSession.id
+                                      ).scalar_subquery()
+    rows = session.execute(select(TrainingSession, count, kept).where(
         TrainingSession.opened_at >= start, TrainingSession.opened_at < end
     ).order_by(TrainingSession.id)).all()
-    return [SessionRow(session_ref(s.id), s.group_id, home.groups[s.group_id].region, s.topic,
-                       f"{s.opened_at:%Y-%m-%d %H:%M}",
-                       f"{s.closed_at:%Y-%m-%d %H:%M}" if s.closed_at else "",
-                       int(n)) for s, n in rows if s.group_id in in_scope]
+    found = []
+    for s, n, media in rows:
+        if s.group_id not in in_scope:
+            continue
+        try:
+            kind = ActivityKind(s.kind)
+        except ValueError:
+            kind = ActivityKind.TRAINING
+        found.append(SessionRow(
+            session_ref(s.id), s.group_id, s.region_id or home.groups[s.group_id].region,
+            s.topic, f"{s.opened_at:%Y-%m-%d %H:%M}",
+            f"{s.closed_at:%Y-%m-%d %H:%M}" if s.closed_at else "", int(n), kind,
+            s.responsible_name or s.responsible or "", int(media)))
+    return found
 
 
 def _experts(session: Session, home: Home, first: date, last: date,
@@ -322,21 +343,27 @@ def _course_groups(home: Home, reach: Iterable[tuple[str, str, int, int]],
 
 
 def _targets(home: Home, scope: list[str], sessions: list[SessionRow],
-             target: TrainingTarget) -> list[TargetRow]:
-    """Sessions held in each city's and county's own groups, against 1–2 sessions × ≥100."""
+             config: ReportsConfig) -> list[TargetRow]:
+    """Each city's and county's activities of each kind with a target (培训 always: the seed's
+    1–2 sessions × ≥100 people), against it."""
     rows = []
-    for region_id in scope:
-        region = home.regions[region_id]
-        if region.level is Level.PROVINCE:
+    for kind in ActivityKind:
+        target: TrainingTarget | None = config.target(kind)
+        if target is None:
             continue
-        held = [s.participants for s in sessions if s.region_id == region_id]
-        shortfalls = []
-        if len(held) < target.min_sessions:
-            shortfalls.append(f"场次不足（{len(held)}/{target.min_sessions}）")
-        short = [n for n in held if n < target.min_participants]
-        if short:
-            shortfalls.append(f"{len(short)} 场不足 {target.min_participants} 人")
-        rows.append(TargetRow(region, len(held), held, shortfalls))
+        for region_id in scope:
+            region = home.regions[region_id]
+            if region.level is Level.PROVINCE:
+                continue
+            held = [s.participants for s in sessions
+                    if s.region_id == region_id and s.kind is kind]
+            shortfalls = []
+            if len(held) < target.min_sessions:
+                shortfalls.append(f"{kind.label}场次不足（{len(held)}/{target.min_sessions}）")
+            short = [n for n in held if n < target.min_participants]
+            if short:
+                shortfalls.append(f"{len(short)} 场不足 {target.min_participants} 人")
+            rows.append(TargetRow(region, len(held), held, shortfalls, kind))
     return rows
 
 

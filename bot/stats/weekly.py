@@ -75,7 +75,7 @@ async def send_weekly_if_due(db: DatabaseRunner, home: Home, now: datetime,
     charts = True  # the first chart that cannot be drawn says why; the rest go without
     for region_id, keys in todo.items():
         report = await db.read(collect, home, first, week[1], region_id=region_id, weekly=True,
-                               target=config.training)
+                               targets=config)
         path = home.paths.data / "reports" / f"weekly-{region_id}-{first}.png"
         text = await asyncio.to_thread(render_markdown, report)  # the province's runs long
         if charts:

@@ -66,7 +66,7 @@ def test_xlsx_is_a_dispatch_table(engine: Engine, db_url: str, home: Home, histo
     want = expected(history, home, FIRST, LAST)
     book = load_workbook(out)
     assert book.sheetnames[:4] == ["汇总", "省", "市（州）", "县（市、区）"]
-    assert {"群", "专家", "课程", "培训", "培训场次", "追溯"} <= set(book.sheetnames)
+    assert {"群", "专家", "课程", "活动", "活动场次", "追溯"} <= set(book.sheetnames)
     summary = book["汇总"]
     assert "工作调度统计表" in summary["A1"].value
     assert summary.freeze_panes == "A3"
@@ -87,8 +87,8 @@ def test_xlsx_is_a_dispatch_table(engine: Engine, db_url: str, home: Home, histo
                 assert row[headers.index(header)] == figures[metric], (row[0], metric)
     counties = {r[0] for r in book["县（市、区）"].iter_rows(min_row=2, values_only=True)}
     assert counties == {r.id for r in home.regions.values() if r.level == "county"}
-    training = list(book["培训"].iter_rows(min_row=2, values_only=True))
-    assert any("场次不足" in str(r[4]) for r in training)  # most regions held none
+    training = list(book["活动"].iter_rows(min_row=2, values_only=True))
+    assert any("培训场次不足" in str(r[6]) for r in training)  # most regions held none
 
 
 def test_markdown_and_png(engine: Engine, db_url: str, home: Home, history: History,

@@ -24,7 +24,7 @@ TITLE = "农技培训群工作调度统计表"
 
 @dataclass(frozen=True)
 class Figure:
-    section: str  # 地区 | 群 | 专家 | 课程 | 课程打开 | 培训
+    section: str  # 地区 | 群 | 专家 | 课程 | 课程打开 | 活动 | 活动场次
     key: str
     name: str
     metric: str
@@ -72,9 +72,14 @@ def figures(report: PeriodReport) -> Iterator[Figure]:
             yield Figure("课程打开", cg.key, f"{cg.title} · {cg.group}", metric, header,
                          getattr(cg, metric))
     for t in report.targets:
-        key, name = f"region:{t.region.id}", t.region.name
-        yield Figure("培训", key, name, "sessions", "培训场次", t.sessions)
-        yield Figure("培训", key, name, "shortfall", "未达标", "；".join(t.shortfalls))
+        key, name, kind = f"region:{t.region.id}", t.region.name, t.kind
+        yield Figure("活动", key, name, f"{kind.value}_sessions", f"{kind.label}场次", t.sessions)
+        yield Figure("活动", key, name, f"{kind.value}_shortfall", f"{kind.label}未达标",
+                     "；".join(t.shortfalls))
+    for a in report.sessions:
+        key, name = f"activity:{a.ref}", f"{a.kind.label}：{a.topic}"
+        yield Figure("活动场次", key, name, "participants", "签到人数", a.participants)
+        yield Figure("活动场次", key, name, "media", "留存影像", a.media)
 
 
 def show(value: Value | str) -> str:

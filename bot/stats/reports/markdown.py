@@ -27,11 +27,18 @@ def render_markdown(report: PeriodReport) -> str:
                                     else row.name)
         lines.append(f"| {name} | " + " | ".join(_cells(row)) + " |")
     lines.append("")
-    short = [t for t in report.targets if t.shortfalls]
-    met = len(report.targets) - len(short)
-    lines.append(f"## 培训任务（{met}/{len(report.targets)} 个地区达标）")
-    lines += [f"- {t.region.name}：{'；'.join(t.shortfalls)}" for t in short] or ["- 全部达标"]
-    lines.append("")
+    for kind in dict.fromkeys(t.kind for t in report.targets):
+        rows = [t for t in report.targets if t.kind is kind]
+        short = [t for t in rows if t.shortfalls]
+        lines.append(f"## {kind.label}任务（{len(rows) - len(short)}/{len(rows)} 个地区达标）")
+        lines += [f"- {t.region.name}：{'；'.join(t.shortfalls)}" for t in short] or ["- 全部达标"]
+        lines.append("")
+    if report.sessions:
+        lines += ["## 培训、讲座和义诊", "", "| 编号 | 类型 | 主题 | 负责人/主讲 | 签到 | 影像 |",
+                  "|---|---|---|---|---:|---:|"]
+        lines += [f"| {a.ref} | {a.kind.label} | {a.topic} | {a.responsible} | "
+                  f"{a.participants} | {a.media} |" for a in report.sessions]
+        lines.append("")
     busy = sorted((e for e in report.experts if e.received), key=lambda e: -e.received)[:10]
     if busy:
         lines += ["## 专家答疑", "", "| 专家 | 收到 | 已答 | 响应中位(分) |",

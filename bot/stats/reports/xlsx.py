@@ -105,19 +105,25 @@ def _industries(book: Workbook, report: PeriodReport) -> None:
            [[i.id, i.name, i.routed, i.forwarded, i.misroute_rate] for i in report.industries])
 
 
-def _training(book: Workbook, report: PeriodReport) -> None:
-    sheet = book.create_sheet("培训")
-    rows = [[t.region.name, LEVEL_LABEL[t.region.level],
+def _activities(book: Workbook, report: PeriodReport) -> None:
+    sheet = book.create_sheet("活动")
+    media: dict[tuple[str, str], int] = {}
+    for a in report.sessions:
+        media[(a.region_id, a.kind.value)] = media.get((a.region_id, a.kind.value), 0) + a.media
+    rows = [[t.region.name, LEVEL_LABEL[t.region.level], t.kind.label,
              t.sessions, "、".join(map(str, t.participants)) or "—",
+             media.get((t.region.id, t.kind.value), 0),
              "；".join(t.shortfalls) or "达标"] for t in report.targets]
-    _table(sheet, ["地区", "层级", "培训场次", "各场人数", "是否达标"], rows)
+    _table(sheet, ["地区", "层级", "类型", "场次", "各场人数", "留存影像", "是否达标"], rows)
     for r, target in enumerate(report.targets, 2):
         if target.shortfalls:
-            sheet.cell(r, 5).font = _FLAG
-    sessions = book.create_sheet("培训场次")
-    _table(sessions, ["场次编号", "群", "主题", "开始", "结束", "签到人数"],
-           [[s.ref, report.home.groups[s.group_id].name, s.topic, s.opened_at, s.closed_at,
-             s.participants] for s in report.sessions])
+            sheet.cell(r, 7).font = _FLAG
+    sessions = book.create_sheet("活动场次")
+    _table(sessions, ["编号", "类型", "群", "主题", "负责人/主讲", "开始", "结束", "签到人数",
+                      "留存影像", "追溯代码"],
+           [[s.ref, s.kind.label, report.home.groups[s.group_id].name, s.topic, s.responsible,
+             s.opened_at, s.closed_at, s.participants, s.media, f"activity:{s.ref}.media"]
+            for s in report.sessions])
 
 
 def _trace(book: Workbook, report: PeriodReport) -> None:
@@ -127,7 +133,8 @@ def _trace(book: Workbook, report: PeriodReport) -> None:
         ["追溯某格", f"agribot report explain <代码> --from {report.first} --to {report.last}"],
         ["代码写法", "地区行 region:<地区编号>.<指标>，群行 group:<群编号>.<指标>，"
                      "专家 expert:<编号>.<指标>，课程 course:<编号>.<指标>，"
-                     "某课程在某群 course:<编号>@<群编号>.<指标>"],
+                     "某课程在某群 course:<编号>@<群编号>.<指标>，"
+                     "活动 activity:<编号>.participants|media"],
         ["打开统计", "推送的课程链接经机器人跳转，每打开一次记一次（不记是谁），"
                      "转发到群外后打开的也算作原推送群的打开"],
     ]
@@ -142,7 +149,7 @@ def write_xlsx(report: PeriodReport, path: Path, *, made: datetime | None = None
     _groups(book, report)
     _experts_courses(book, report)
     _industries(book, report)
-    _training(book, report)
+    _activities(book, report)
     _trace(book, report)
     book.properties.title = f"{report.region_name}{TITLE}"
     book.save(path)
