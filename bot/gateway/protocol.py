@@ -46,6 +46,7 @@ WIRE_MESSAGE_TYPES: dict[str, int] = {
     "image": 6,  # Image
     "text": 7,  # Text
     "url": 14,  # Url
+    "video": 15,  # Video
 }
 
 

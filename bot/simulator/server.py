@@ -31,6 +31,7 @@ from aiohttp import web
 from bot import messages as msg
 from bot.broadcast import Broadcast
 from bot.config import Home
+from bot.simulator import uploads
 from bot.simulator.page import index_html
 from bot.simulator.shapes import Json, Shapes
 from bot.transport.local_world import Event, LocalWorld, Message, Room, WorldError, bot_contact_id
@@ -132,10 +133,13 @@ class SimulatorServer:
         return bool(self._ready())
 
     def app(self) -> web.Application:
-        app = web.Application(middlewares=[self._errors, self._auth], client_max_size=MAX_BODY)
+        # an upload may be large; every other body is held to MAX_BODY by _body()
+        app = web.Application(middlewares=[self._errors, self._auth],
+                              client_max_size=uploads.MAX_BODY)
         app.router.add_get("/", self.page)
         app.router.add_get("/static/{name}", self.static)
         app.router.add_get("/media/{path:.+}", self.media)
+        app.router.add_get("/uploads/{path:.+}", self.uploaded)
         api = [
             web.get("/api/health", self.health),
             web.get("/api/info", self.info),
@@ -157,7 +161,7 @@ class SimulatorServer:
 
     @web.middleware
     async def _errors(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        guarded = request.path.startswith(("/api/", "/media/"))
+        guarded = request.path.startswith(("/api/", "/media/", "/uploads/"))
         try:
             return await handler(request)
         except ApiError as exc:
@@ -172,7 +176,7 @@ class SimulatorServer:
 
     @web.middleware
     async def _auth(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        if self.token and request.path.startswith(("/api/", "/media/")):
+        if self.token and request.path.startswith(("/api/", "/media/", "/uploads/")):
             given = request.query.get("token", "")
             header = request.headers.get("Authorization", "")
             if header.startswith("Bearer "):
@@ -194,16 +198,11 @@ class SimulatorServer:
         return web.FileResponse(STATIC / name, headers=_NO_CACHE)
 
     async def media(self, request: web.Request) -> web.StreamResponse:
-        root = self.home.paths.media.resolve()
-        try:
-            # Resolving first turns "../" and symlinks into where they really lead.
-            path = (root / request.match_info["path"]).resolve()
-            found = path.is_relative_to(root) and path.is_file()
-        except (ValueError, OSError):  # a NUL byte, a name too long for the file system
-            found = False
-        if not found:
-            raise ApiError(404, msg.SIM_ERR_NO_MEDIA)
-        return web.FileResponse(path)
+        return _file_under(self.home.paths.media, request.match_info["path"])
+
+    async def uploaded(self, request: web.Request) -> web.StreamResponse:
+        """What members sent through the page or the API, so the page can show it."""
+        return _file_under(self.shapes.uploads, request.match_info["path"])
 
     # --- API: reading ----------------------------------------------------------------------------
 
@@ -242,13 +241,23 @@ class SimulatorServer:
     # --- API: acting -----------------------------------------------------------------------------
 
     async def speak(self, request: web.Request) -> web.Response:
+        """A member says something, or sends a photo, video or file (``media``)."""
         room = self._room(request)
-        body = await _body(request)
+        body = await _body(request, limit=uploads.MAX_BODY)
         sender = self._person(_field(body, "from"), status=400)
-        text = _text(body)
+        if "media" in body and "text" in body:
+            raise ApiError(400, msg.SIM_ERR_TEXT_OR_MEDIA)
+        upload = _upload(body) if "media" in body else None
+        text = _text(body) if upload is None else ""
         if sender not in room.member_ids:
             raise ApiError(403, msg.SIM_ERR_NOT_MEMBER.format(name=self._name(sender)))
-        return web.json_response({"id": self.world.speak(room.id, sender, text)}, status=201)
+        if upload is None:
+            return web.json_response({"id": self.world.speak(room.id, sender, text)}, status=201)
+        path = uploads.store(upload, self.shapes.uploads)
+        sent = self.world.post(room.id, sender, upload.kind, text=upload.name,
+                               file_name=upload.name, file_path=str(path),
+                               file_size=len(upload.data))
+        return web.json_response({"id": sent.id}, status=201)
 
     async def speak_private(self, request: web.Request) -> web.Response:
         contact = self._person(request.match_info["contact_id"], status=404)
@@ -370,9 +379,31 @@ def _error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status, dumps=_dumps)
 
 
-async def _body(request: web.Request) -> Json:
+def _upload(body: Json) -> uploads.Upload:
+    try:
+        return uploads.read_upload(body["media"])
+    except uploads.BadUpload as exc:
+        raise ApiError(exc.status, exc.message) from None
+
+
+def _file_under(folder: Path, relative: str) -> web.FileResponse:
+    root = folder.resolve()
+    try:
+        # Resolving first turns "../" and symlinks into where they really lead.
+        path = (root / relative).resolve()
+        found = path.is_relative_to(root) and path.is_file()
+    except (ValueError, OSError):  # a NUL byte, a name too long for the file system
+        found = False
+    if not found:
+        raise ApiError(404, msg.SIM_ERR_NO_MEDIA)
+    return web.FileResponse(path)
+
+
+async def _body(request: web.Request, *, limit: int = MAX_BODY) -> Json:
     try:
         raw = await request.read()
+        if len(raw) > limit:
+            raise ApiError(413, msg.SIM_ERR_TOO_LARGE)
         body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise ApiError(400, msg.SIM_ERR_BAD_JSON) from None

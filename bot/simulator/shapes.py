@@ -38,6 +38,7 @@ class Shapes:
         self.home = home
         self.bots = list(bots)  # the bots this simulator serves, in the order of bot.yaml
         self._media = home.paths.media.resolve()
+        self.uploads = home.paths.data / "simulator" / "uploads"  # what members sent
 
     # --- people ----------------------------------------------------------------------------------
 
@@ -143,14 +144,15 @@ class Shapes:
                 "size": message.file_size, "url": self.media_url(message.file_path)}
 
     def media_url(self, file_path: str) -> str | None:
-        """``/media/<path>`` for a file inside the home's media folder, else ``None``."""
+        """``/media/<path>`` for a file inside the home's media folder, ``/uploads/<path>`` for
+        one a member sent, else ``None``."""
         if not file_path:
             return None
-        try:
-            relative = Path(file_path).resolve().relative_to(self._media)
-        except ValueError:
-            return None
-        return "/media/" + relative.as_posix()
+        where = Path(file_path).resolve()
+        for prefix, root in (("/media/", self._media), ("/uploads/", self.uploads.resolve())):
+            if where.is_relative_to(root):
+                return prefix + where.relative_to(root).as_posix()
+        return None
 
     # --- live events -----------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ _TYPES = {
     "url": wc.MessageType.MESSAGE_TYPE_URL,
     "file": wc.MessageType.MESSAGE_TYPE_ATTACHMENT,
     "image": wc.MessageType.MESSAGE_TYPE_IMAGE,
+    "video": wc.MessageType.MESSAGE_TYPE_VIDEO,
     "contact": wc.MessageType.MESSAGE_TYPE_CONTACT,
     "system": wc.MessageType.MESSAGE_TYPE_UNSPECIFIED,
 }

@@ -25,7 +25,7 @@ from bot.config import Home
 log = logging.getLogger(__name__)
 
 Role = Literal["member", "expert", "admin", "bot"]
-MessageType = Literal["text", "url", "file", "image", "contact", "system"]
+MessageType = Literal["text", "url", "file", "image", "video", "contact", "system"]
 
 
 class WorldError(LookupError):

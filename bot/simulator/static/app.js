@@ -194,6 +194,7 @@ function renderHead() {
   $("speaker").parentElement.hidden = !inRoom;
   $("leave").hidden = !inRoom;
   $("invite").hidden = !inRoom;
+  $("attach-label").hidden = !inRoom;  // members send files in groups; the API has no private upload
   $("speaker-fixed").hidden = inRoom;
 }
 function fillSpeakers(room) {
@@ -273,8 +274,16 @@ function content(m) {
     card.append(row, el("div", "card-source", source));
     return card;
   }
+  if (m.file && m.type === "image" && m.file.url) {
+    const card = el("a", "card photo");
+    card.href = withToken(m.file.url); card.target = "_blank";
+    const img = el("img", "photo-img");
+    img.src = withToken(m.file.url); img.alt = m.file.name;
+    card.append(img);
+    return card;
+  }
   if (m.file) {
-    const video = VIDEO.test(m.file.name);
+    const video = m.type === "video" || VIDEO.test(m.file.name);
     const card = el(m.file.url && !video ? "a" : "div", "card file" + (video ? " video" : ""));
     const row = el("div", "card-row");
     const text = el("div", "card-desc");
@@ -342,6 +351,25 @@ async function send() {
     button.disabled = false;
     $("text").focus();
   }
+}
+// A photo, video or file from the chosen speaker: the API takes it as base64 in JSON.
+async function attach() {
+  const input = $("attach");
+  const file = input.files && input.files[0];
+  input.value = "";
+  if (!file || !state.active || state.active.kind !== "room") return;
+  try {
+    const data = await new Promise((resolve, reject) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(String(reader.result).split(",", 2)[1] || "");
+      reader.onerror = () => reject(new Error("读取文件失败"));
+      reader.readAsDataURL(file);
+    });
+    const { id } = state.active;
+    await api("POST", "/api/rooms/" + encodeURIComponent(id) + "/messages",
+      { from: $("speaker").value, media: { name: file.name, base64: data } });
+    await catchUp("room", id);
+  } catch (e) { toast(e.message); }
 }
 async function catchUp(kind, id) {
   const c = chat(keyOf(kind, id));
@@ -440,6 +468,7 @@ document.querySelectorAll(".tab").forEach((tab) => tab.addEventListener("click",
 }));
 $("filter").addEventListener("input", renderSidebar);
 $("send").addEventListener("click", send);
+$("attach").addEventListener("change", attach);
 $("text").addEventListener("keydown", (e) => {
   if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); send(); }
 });
