@@ -53,7 +53,7 @@ class Sight:
     """What a platform lets one account see of the world: a capability of the face."""
 
     room_messages: Literal["all", "mentions"] = "all"  # "mentions": only messages that @ it
-    room_media: bool = True  # False: images and files in groups never reach the bot
+    room_media: bool = True  # False: images, videos and files in groups never reach the bot
     memberships: bool = True  # False: no joins, leaves or topic changes
 
 
@@ -179,7 +179,7 @@ class AccountView:
                 return True
             if self.sight.room_messages == "mentions" and self.self_id not in event.mentions:
                 return False
-            return self.sight.room_media or event.type not in ("image", "file")
+            return self.sight.room_media or event.type not in ("image", "video", "file")
         if not self.sight.memberships:
             return False
         # a bot invited into a room hears of it, though it was not a member a moment ago
