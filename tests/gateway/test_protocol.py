@@ -13,6 +13,7 @@ EXPECTED = {
     "url": MessageType.MESSAGE_TYPE_URL,
     "file": MessageType.MESSAGE_TYPE_ATTACHMENT,
     "image": MessageType.MESSAGE_TYPE_IMAGE,
+    "video": MessageType.MESSAGE_TYPE_VIDEO,
     "contact": MessageType.MESSAGE_TYPE_CONTACT,
     "system": MessageType.MESSAGE_TYPE_UNSPECIFIED,
 }
