@@ -86,14 +86,19 @@ async def test_a_lecture_with_eight_checkins_and_media_is_reported_upward(
     opened = await until(bot_says(api, room_path, sent["id"], "【讲座开始】"))
     assert f"主讲：{speaker['name']}" in opened["text"]
 
-    for member in members:
-        status, sent = await api.post(room_path, {"from": member["id"], "text": "#签到"})
-        assert status == 201, sent
-        await until(bot_says(api, room_path, sent["id"], "签到成功"))
     for n, (name, content) in enumerate(MEDIA.items()):
         status, sent = await api.post(room_path, {"from": members[n]["id"], "media": {
             "name": name, "base64": base64.b64encode(content).decode()}})
         assert status == 201, sent
+    # The check-ins come after the pictures: each waits for the bot's answer, by which time the
+    # pictures (fetched by the adapter while texts go straight on) have been archived too.
+    for member in members:
+        status, sent = await api.post(room_path, {"from": member["id"], "text": "#签到"})
+        assert status == 201, sent
+        await until(bot_says(api, room_path, sent["id"], "签到成功"))
+    with session_factory(engine)() as session:
+        archived = session.scalars(select(Event).where(Event.kind == ev.ACTIVITY_MEDIA)).all()
+        assert len(archived) == len(MEDIA)
     _, shown = await api.get(f"{room_path}?since=0")
     assert [m["type"] for m in shown if m["file"] and m["file"]["name"] in MEDIA] == [
         "image", "image", "image", "video"]
