@@ -4,8 +4,8 @@ check-ins keep the member's name, and each activity keeps its photos and videos.
 The tables keep their names (``training_sessions``, ``training_checkins``): rows written before
 this revision are trainings opened by the admin in ``opened_by``, which is what the defaults say.
 
-Revision ID: 0006_activities
-Revises: 0005
+Revision ID: 0007_activities
+Revises: 0006_stats_figures
 """
 
 from collections.abc import Sequence
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_activities"
-down_revision: str | None = "0005"
+revision: str = "0007_activities"
+down_revision: str | None = "0006_stats_figures"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
