@@ -4,8 +4,8 @@ check-ins keep the member's name, and each activity keeps its photos and videos.
 The tables keep their names (``training_sessions``, ``training_checkins``): rows written before
 this revision are trainings opened by the admin in ``opened_by``, which is what the defaults say.
 
-Revision ID: 0007_activities
-Revises: 0006_stats_figures
+Revision ID: 0009_activities
+Revises: 0008_stats_forwarded
 """
 
 from collections.abc import Sequence
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_activities"
-down_revision: str | None = "0006_stats_figures"
+revision: str = "0009_activities"
+down_revision: str | None = "0008_stats_forwarded"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
