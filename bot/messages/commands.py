@@ -1,0 +1,70 @@
+"""What the command line and the simulator say: the catalog, previews, running, the gateway."""
+
+# --- the catalog on the command line --------------------------------------------------------------
+CONTENT_NONE_FOUND = "没有找到匹配的课程"
+GROUP_BOUND = "已绑定"
+GROUP_UNBOUND = "未找到群"
+CONTENT_UNKNOWN = "没有编号为 “{id}” 的课程"
+EXAMPLE_LINK = "（示例链接，非真实课程）"
+
+# --- schedule preview ---------------------------------------------------------------------------
+PREVIEW_BAD_START = '--start 写成 "2026-12-01 00:00" (start as YYYY-MM-DD HH:MM)'
+PREVIEW_NONE = "未来 {days} 天没有推送 (no pushes in the next {days} days)"
+PREVIEW_TOTAL = "共 {count} 次推送 ({count} pushes)"
+PREVIEW_PAUSED = "已暂停"
+PREVIEW_EXHAUSTED = "已推完"
+MINUTES = "（{minutes} 分钟）"
+
+
+# --- the local simulator's HTTP API (bot/simulator) ----------------------------------------------
+SIM_NEEDS_TOKEN = ("模拟器要在 {host} 上对外提供服务，必须设置访问令牌（token）；"
+                   "只在本机使用时请绑定 127.0.0.1")
+SIM_ERR_BAD_JSON = "请求内容不是合法的 JSON"
+SIM_ERR_NOT_OBJECT = "请求内容应是一个 JSON 对象，例如 {\"from\": \"…\", \"text\": \"…\"}"
+SIM_ERR_FIELD_TYPE = "缺少字段 “{field}”，或它不是字符串"
+SIM_ERR_TEXT_EMPTY = "消息内容不能为空"
+SIM_ERR_TEXT_TOO_LONG = "消息太长了：最多 {limit} 个字"
+SIM_ERR_NO_ROOM = "没有这个群：{room}"
+SIM_ERR_NO_CONTACT = "没有这个人：{contact}"
+SIM_ERR_NOT_MEMBER = "{name} 不在这个群里"
+SIM_ERR_ALREADY_MEMBER = "{name} 已经在群里了"
+SIM_ERR_BOT_SENDER = "不能以机器人的身份发言或进出群"
+SIM_ERR_NO_BOT = "没有这个机器人：{bot}；这里的机器人有：{bots}"
+SIM_ERR_BAD_SINCE = "since 应是不小于 0 的整数（最后看到的消息编号）"
+SIM_ERR_BAD_ID = "编号只能由字母、数字和 _ - . @ 组成，最多 64 个字符"
+SIM_ERR_NAME = "新成员需要名字，最多 {limit} 个字"
+SIM_ERR_UNAUTHORIZED = "需要访问令牌：请打开机器人启动时给出的带 token 的链接"
+SIM_ERR_NO_MEDIA = "没有这个文件"
+SIM_ERR_MEDIA_SHAPE = ("media 应写成 {\"name\": \"照片.jpg\", \"base64\": \"…\"}："
+                       "文件名和 base64 编码的内容都是字符串")
+SIM_ERR_MEDIA_NAME = "文件名不能为空，最多 {limit} 个字"
+SIM_ERR_MEDIA_KIND = "不支持这种文件（扩展名 {suffix}）；可以发送的有：{known}"
+SIM_ERR_MEDIA_BASE64 = "文件内容不是合法的 base64 编码"
+SIM_ERR_MEDIA_EMPTY = "文件是空的"
+SIM_ERR_MEDIA_TOO_LARGE = "文件太大了：最多 {limit} MB"
+SIM_ERR_TEXT_OR_MEDIA = "一条消息要么是文字（text），要么是文件（media），不能两样都有"
+SIM_ERR_NOT_FOUND = "没有这个地址"
+SIM_ERR_METHOD = "这个地址不支持这种请求方式"
+SIM_ERR_TOO_LARGE = "请求内容太大"
+SIM_ERR_INTERNAL = "模拟器内部出错，详情请看机器人的日志"
+
+# --- running -------------------------------------------------------------------------------------
+RUN_READY = "agribot 已就绪：账号 {accounts}，{groups} 个群，通道 {transport}。按 Ctrl-C 停止。"
+RUN_SIMULATOR = "模拟器：在浏览器打开 {url} ，选一个县级群，以技术员身份发送「#帮助」试试。"
+RUN_STOPPING = "正在停止：发送中的消息发完后退出……"
+RUN_CONNECTING = ("agribot 已启动：账号 {accounts}，{groups} 个群，通道 {transport}，正在连接网关"
+                  "（连上后日志里会有 “ready as …”）。按 Ctrl-C 停止。")
+RUN_NEEDS_SERVICE = ("通道 wechaty 需要网关：请设置环境变量 {token}（网关令牌），"
+                     "以及 {endpoint}（网关地址，如 10.0.0.5:8788）")
+RUN_UNKNOWN_ACCOUNT = "bot.yaml 中没有账号 “{account}”"
+
+# --- the local puppet-service gateway (agribot gateway) ----------------------------------------
+GATEWAY_NEEDS_TOKEN = ("网关需要一个令牌：请设置环境变量 WECHATY_PUPPET_SERVICE_TOKEN"
+                       "（机器人用同一个变量连接），或用 --token 指定")
+GATEWAY_READY = ("本地微信网关已启动：账号 {account}，gRPC 端口 {host}:{port}。"
+                 "机器人这样连接：WECHATY_PUPPET_SERVICE_ENDPOINT={host}:{port} "
+                 "agribot run --transport wechaty")
+GATEWAY_SIMULATOR = "模拟器：在浏览器打开 {url} ，可以看到通过 gRPC 连接的机器人。"
+GATEWAY_STOPPING = "网关正在停止……"
+WECHATY_BAD_TOKEN = ("账号 {account}：网关拒绝了令牌 (UNAUTHENTICATED)。请检查环境变量 "
+                     "WECHATY_PUPPET_SERVICE_TOKEN；将按退避间隔重试，同样的错误不再重复记录")
