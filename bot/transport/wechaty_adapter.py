@@ -18,7 +18,6 @@ import inspect
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -42,6 +41,7 @@ from bot.core.messages import (
 from bot.core.ports import DeliveryError
 from bot.tasks import TaskGroup
 from bot.transport import wechaty_compat as wc
+from bot.transport.backoff import DEFAULT_BACKOFF, Backoff
 from bot.transport.text import format_mentions, parse_mentions, parse_quote
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,10 @@ RATE_LIMIT_ANSWERS = ("操作过于频繁", "操作太频繁", "too frequent")
 # WeChat refuses files above about 1 GB from a personal account and slows down well before;
 # sending a training video that large is better done as its link.
 DEFAULT_MAX_FILE_BYTES = 200 * 1024 * 1024
+# Reading a message may wait (names, a media check in the database worker, a download); the next
+# one waits at most this long for it to be handed over first, so one stuck read cannot hold the
+# account's inbound for good.
+HANDOVER_WAIT_SECONDS = 30.0
 
 _KINDS = {
     "MESSAGE_TYPE_TEXT": MessageKind.TEXT,
@@ -71,18 +75,6 @@ _KINDS = {
     "MESSAGE_TYPE_ATTACHMENT": MessageKind.FILE,
     "MESSAGE_TYPE_URL": MessageKind.URL,
 }
-
-
-@dataclass(frozen=True)
-class Backoff:
-    """Seconds to wait before reconnect number ``n`` (0 = first retry after a failure)."""
-
-    base: float = 1.0
-    factor: float = 2.0
-    cap: float = 300.0
-
-    def delay(self, n: int) -> float:
-        return float(min(self.cap, self.base * self.factor ** min(n, 64)))
 
 
 def service_puppet_factory() -> PuppetFactory:
@@ -107,7 +99,7 @@ class WechatyAdapter:
                  on_message: Callback | None = None, on_membership: Callback | None = None,
                  on_ready: Callback | None = None, on_error: ErrorCallback | None = None,
                  clock: Clock | None = None, sleep: Sleep = asyncio.sleep,
-                 backoff: Backoff = Backoff(),
+                 backoff: Backoff = DEFAULT_BACKOFF,
                  max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
                  media_dir: Path | None = None,
                  media_wanted: MediaWanted = lambda _room, _sender: True) -> None:
@@ -124,6 +116,7 @@ class WechatyAdapter:
         self.backoff = backoff
         self.max_file_bytes = max_file_bytes
         self.bot: Any = None  # the running Wechaty, None between sessions
+        self._handed_over: asyncio.Future[None] | None = None  # the latest message's hand-over
         self.self_id = ""
         self.self_name = ""
         self.reconnects = 0
@@ -270,14 +263,25 @@ class WechatyAdapter:
         return rooms
 
     async def _handle_message(self, msg: Any) -> None:
+        """Read the message, then hand it over in the order messages arrived: a photo whose
+        media check or download takes a while must not be overtaken by the 「#结束」 sent after
+        it (the reads still run side by side)."""
+        previous = self._handed_over
+        self._handed_over = mine = asyncio.get_running_loop().create_future()
         try:
-            inbound = await self.to_inbound(msg)
-        except Exception:
-            log.exception("account %s: could not read message %s", self.account,
-                          getattr(msg, "message_id", "?"))
-            return
-        if inbound is not None:
-            await self._call(self._on_message, inbound, inbound.message_id)
+            try:
+                inbound = await self.to_inbound(msg)
+            except Exception:
+                log.exception("account %s: could not read message %s", self.account,
+                              getattr(msg, "message_id", "?"))
+                return
+            if previous is not None:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(previous), HANDOVER_WAIT_SECONDS)
+            if inbound is not None:
+                await self._call(self._on_message, inbound, inbound.message_id)
+        finally:
+            mine.set_result(None)
 
     async def _handle_join(self, room: Any, invitees: list[Any], _inviter: Any,
                            _date: Any) -> None:

@@ -3,10 +3,14 @@ outbound through the Transport port, reconnects with backoff."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bot.clock import ManualClock
+from bot.config import Home
 from bot.core.messages import (
     FileOut,
     ImageOut,
@@ -270,3 +274,33 @@ async def test_dropped_session_reconnects_and_rebinds(running: Running) -> None:
     running.world.speak(room.id, tech, "还在吗")
     got = await running.next()
     assert got.text == "还在吗"
+
+
+async def test_messages_are_handed_over_in_the_order_they_arrived(
+        home: Home, world: LocalWorld, clock: ManualClock) -> None:
+    """A photo whose media check is slow is still handed over before the text sent after it."""
+    account = home.bot.accounts[0].id
+    asked, release = asyncio.Event(), asyncio.Event()
+    inbox: asyncio.Queue[Any] = asyncio.Queue()
+
+    async def media_wanted(_room: str | None, _sender: str) -> bool:
+        asked.set()
+        await release.wait()  # the database worker is busy
+        return False
+
+    adapter = WechatyAdapter(account, lambda: LocalPuppet(world, account),
+                             on_message=inbox.put_nowait, clock=clock,
+                             media_wanted=media_wanted)
+    async with adapter:
+        await adapter.wait_ready(TIMEOUT)
+        room = world.rooms()[0]
+        tech = room.member_ids[-1]
+        world.post(room.id, tech, "image", file_name="现场.jpg")
+        await asyncio.wait_for(asked.wait(), TIMEOUT)
+        world.speak(room.id, tech, "#结束")
+        for _ in range(100):  # let the text's read finish while the photo's check waits
+            await asyncio.sleep(0)
+        release.set()
+        first = await asyncio.wait_for(inbox.get(), TIMEOUT)
+        second = await asyncio.wait_for(inbox.get(), TIMEOUT)
+    assert (first.kind, second.text) == (MessageKind.IMAGE, "#结束")
