@@ -32,6 +32,7 @@ from bot import messages as msg
 from bot.broadcast import Broadcast
 from bot.config import Home
 from bot.simulator import uploads
+from bot.simulator.errors import ApiError
 from bot.simulator.page import index_html
 from bot.simulator.shapes import Json, Shapes
 from bot.transport.local_world import Event, LocalWorld, Message, Room, WorldError, bot_contact_id
@@ -48,13 +49,6 @@ STREAM_BACKLOG = 1000  # a client this far behind is dropped; its EventSource re
 
 Ready = Callable[[], bool] | asyncio.Event | None
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 def is_loopback(host: str) -> bool:
@@ -247,7 +241,7 @@ class SimulatorServer:
         sender = self._person(_field(body, "from"), status=400)
         if "media" in body and "text" in body:
             raise ApiError(400, msg.SIM_ERR_TEXT_OR_MEDIA)
-        upload = _upload(body) if "media" in body else None
+        upload = uploads.read_upload(body["media"]) if "media" in body else None
         text = _text(body) if upload is None else ""
         if sender not in room.member_ids:
             raise ApiError(403, msg.SIM_ERR_NOT_MEMBER.format(name=self._name(sender)))
@@ -377,13 +371,6 @@ def _dumps(value: Any) -> str:
 
 def _error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status, dumps=_dumps)
-
-
-def _upload(body: Json) -> uploads.Upload:
-    try:
-        return uploads.read_upload(body["media"])
-    except uploads.BadUpload as exc:
-        raise ApiError(exc.status, exc.message) from None
 
 
 def _file_under(folder: Path, relative: str) -> web.FileResponse:

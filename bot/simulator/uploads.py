@@ -3,7 +3,7 @@
 The kind is read from the file's extension, as WeChat shows a message by what the file is; the
 bytes are kept under the home's ``data/simulator/uploads/`` so the puppet can hand them to the bot
 as a real file, exactly as a photo arrives from WeChat. Everything wrong with an upload is a
-:class:`BadUpload` with a Chinese message and the HTTP status to answer with.
+:class:`~bot.simulator.errors.ApiError` with a Chinese message and the HTTP status.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bot import messages as msg
+from bot.simulator.errors import ApiError
 
 UploadKind = Literal["image", "video", "file"]
 MAX_BYTES = 20 * 1024 * 1024  # WeChat's own limit for a photo sent from a phone is about 25 MB
@@ -33,13 +34,6 @@ _UNSAFE = re.compile(r"[\x00-\x1f/\\:*?\"<>|]+")
 _counter = itertools.count(1)
 
 
-class BadUpload(ValueError):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
 @dataclass(frozen=True)
 class Upload:
     name: str
@@ -50,29 +44,29 @@ class Upload:
 def read_upload(value: Any) -> Upload:
     """The upload in a request's ``media`` field, checked."""
     if not isinstance(value, dict):
-        raise BadUpload(400, msg.SIM_ERR_MEDIA_SHAPE)
+        raise ApiError(400, msg.SIM_ERR_MEDIA_SHAPE)
     name, encoded = value.get("name"), value.get("base64")
     if not isinstance(name, str) or not isinstance(encoded, str):
-        raise BadUpload(400, msg.SIM_ERR_MEDIA_SHAPE)
+        raise ApiError(400, msg.SIM_ERR_MEDIA_SHAPE)
     name = _UNSAFE.sub("_", name).strip().strip(".")
     if not name or len(name) > MAX_NAME:
-        raise BadUpload(400, msg.SIM_ERR_MEDIA_NAME.format(limit=MAX_NAME))
+        raise ApiError(400, msg.SIM_ERR_MEDIA_NAME.format(limit=MAX_NAME))
     kind = KINDS.get(Path(name).suffix.lower())
     if kind is None:
-        raise BadUpload(415, msg.SIM_ERR_MEDIA_KIND.format(
+        raise ApiError(415, msg.SIM_ERR_MEDIA_KIND.format(
             suffix=Path(name).suffix or "（无）", known=" ".join(sorted(KINDS))))
     if "," in encoded[:100] and encoded.startswith("data:"):  # a data: URL from FileReader
         encoded = encoded.split(",", 1)[1]
     if len(encoded) > MAX_BODY:
-        raise BadUpload(413, msg.SIM_ERR_MEDIA_TOO_LARGE.format(limit=MAX_BYTES // 1024 // 1024))
+        raise ApiError(413, msg.SIM_ERR_MEDIA_TOO_LARGE.format(limit=MAX_BYTES // 1024 // 1024))
     try:
         data = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
-        raise BadUpload(400, msg.SIM_ERR_MEDIA_BASE64) from None
+        raise ApiError(400, msg.SIM_ERR_MEDIA_BASE64) from None
     if not data:
-        raise BadUpload(400, msg.SIM_ERR_MEDIA_EMPTY)
+        raise ApiError(400, msg.SIM_ERR_MEDIA_EMPTY)
     if len(data) > MAX_BYTES:
-        raise BadUpload(413, msg.SIM_ERR_MEDIA_TOO_LARGE.format(limit=MAX_BYTES // 1024 // 1024))
+        raise ApiError(413, msg.SIM_ERR_MEDIA_TOO_LARGE.format(limit=MAX_BYTES // 1024 // 1024))
     return Upload(name, kind, data)
 
 

@@ -1,0 +1,10 @@
+"""The simulator API's one error: a Chinese message and the HTTP status to answer it with."""
+
+from __future__ import annotations
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
