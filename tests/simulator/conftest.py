@@ -13,6 +13,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from sqlalchemy import Engine
 
 from bot.app import AgriBot, RunSettings
 from bot.clock import ManualClock
@@ -106,3 +107,14 @@ async def live_bot(home: Home, world: LocalWorld, tmp_path: Path) -> AsyncIterat
         await bot.wait_ready(TIMEOUT)
         yield bot
     engine.dispose()
+
+
+@pytest.fixture
+async def bot_api(home: Home, world: LocalWorld, clock: ManualClock, engine: Engine,
+                  serve: Callable[..., Any]) -> AsyncIterator[tuple[Api, AgriBot]]:
+    """The whole bot over the world (schedules fire only when asked), and the API beside it."""
+    settings = RunSettings(simulator_port=None, schedule_wake=False)
+    async with AgriBot(home, engine, settings, world=world, clock=clock) as bot:
+        await bot.wait_ready(30)
+        async with serve(ready=bot.is_ready) as api:
+            yield api, bot

@@ -9,22 +9,19 @@ import hashlib
 import io
 import json
 import zipfile
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
 
-from bot.app import AgriBot, RunSettings
+from bot.app import AgriBot
 from bot.clock import ManualClock
-from bot.config import Home, load_home
 from bot.core import events as ev
 from bot.db.engine import session_factory
 from bot.db.schema import Event
 from bot.transport.local_world import LocalWorld, room_id_for
-from tests.conftest import unpaced
 from tests.harness import Watch
 from tests.simulator.conftest import Api
 
@@ -42,18 +39,8 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def home(demo_copy: Path) -> Home:
-    return load_home(unpaced(demo_copy))
-
-
-@pytest.fixture
-async def running(home: Home, world: LocalWorld, clock: ManualClock, engine: Engine,
-                  serve: Callable[..., Any]) -> AsyncIterator[tuple[Api, AgriBot]]:
-    settings = RunSettings(simulator_port=None, schedule_wake=False)
-    async with AgriBot(home, engine, settings, world=world, clock=clock) as bot:
-        await bot.wait_ready(30)
-        async with serve(ready=bot.is_ready) as api:
-            yield api, bot
+def running(bot_api: tuple[Api, AgriBot]) -> tuple[Api, AgriBot]:
+    return bot_api
 
 
 def bot_says(api: Api, path: str, since: int, contains: str, kind: str = "text") -> Check:

@@ -3,19 +3,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
 
-from bot.app import AgriBot, RunSettings
+from bot.app import AgriBot
 from bot.clock import ManualClock
-from bot.config import Home, load_home
 from bot.transport.local_world import LocalWorld, room_id_for
-from tests.conftest import unpaced
 from tests.harness import Watch
 from tests.simulator.conftest import Api
 
@@ -62,18 +58,9 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def home(demo_copy: Path) -> Home:
-    return load_home(unpaced(demo_copy))
-
-
-@pytest.fixture
-async def talk(home: Home, world: LocalWorld, clock: ManualClock, engine: Engine,
-               serve: Callable[..., Any]) -> AsyncIterator[tuple[Talk, AgriBot]]:
-    settings = RunSettings(simulator_port=None, schedule_wake=False)
-    async with AgriBot(home, engine, settings, world=world, clock=clock) as bot:
-        await bot.wait_ready(30)
-        async with serve(ready=bot.is_ready) as api:
-            yield Talk(api, world), bot
+def talk(bot_api: tuple[Api, AgriBot], world: LocalWorld) -> tuple[Talk, AgriBot]:
+    api, bot = bot_api
+    return Talk(api, world), bot
 
 
 async def test_question_to_the_county_expert_and_back(talk: tuple[Talk, AgriBot]) -> None:
