@@ -2,7 +2,11 @@
 
 Each event's hash covers its own fields and the previous event's hash, so changing, inserting or
 deleting any event breaks every hash after it; ``agribot audit verify`` recomputes the chain and
-names the first event that does not match. Appends are serialised (an advisory lock on
+names the first event that does not match. A chain that is only cut short (its newest events
+deleted) or rewritten from the start is still a valid chain, so the head is also kept outside
+the database as an :class:`Anchor` (every report file and weekly report carries one; ``audit
+verify`` prints one): checked against it, the log must still hold that many events ending in
+that hash. Appends are serialised (an advisory lock on
 PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite) because each one reads the chain's head.
 """
 
@@ -10,14 +14,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, text
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from bot import messages as msg
 from bot.clock import naive_utc
 from bot.db.schema import Event
 
@@ -134,3 +140,71 @@ def verify(session: Session, *, batch: int = 5000) -> tuple[int, Broken | None]:
         expected_prev, expected_id, checked = event.hash, expected_id + 1, checked + 1
         session.expunge(event)
     return checked, None
+
+
+# --- the head kept outside the database ------------------------------------------------------
+
+_ANCHOR = re.compile(r"^(?:(\d{1,12}):)?([0-9a-f]{64})$")
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """How many events the log held and the hash of the last one. Ids run 1, 2, … without gaps
+    in an intact chain, so the head's id is the count."""
+
+    events: int
+    head: str
+
+    def token(self) -> str:
+        """``N:HASH``, what ``agribot audit verify --anchor`` takes back."""
+        return f"{self.events}:{self.head}"
+
+    @staticmethod
+    def parse(text: str) -> Anchor | None:
+        """``N:HASH`` or a bare ``HASH`` (count unknown: ``events`` is -1); ``None`` if neither."""
+        found = _ANCHOR.match(text.strip().lower())
+        if found is None:
+            return None
+        return Anchor(int(found.group(1)) if found.group(1) else -1, found.group(2))
+
+
+def anchor(session: Session) -> Anchor:
+    event_id, event_hash = head(session)
+    return Anchor(event_id, event_hash)
+
+
+@dataclass(frozen=True)
+class AnchorBreak:
+    """The log no longer holds the anchored head: ``missing`` events fewer than the anchor
+    counted (``None`` when the anchor gave no count), or as many with another history."""
+
+    missing: int | None
+    found_hash: str | None  # what now stands where the anchored head stood
+
+
+def check_anchor(session: Session, anchored: Anchor) -> AnchorBreak | None:
+    """``None`` when the log still holds ``anchored``'s head at its place. (Whether the chain up
+    to it is intact is :func:`verify`'s question.)"""
+    if anchored.events == 0 and anchored.head == GENESIS:
+        return None
+    if anchored.events < 0:  # a bare hash: anywhere in the log will do, nothing to count
+        held = session.scalar(select(Event.id).where(Event.hash == anchored.head).limit(1))
+        return None if held is not None else AnchorBreak(None, None)
+    found = session.scalar(select(Event.hash).where(Event.id == anchored.events))
+    if found == anchored.head:
+        return None
+    kept = int(session.execute(
+        select(func.count()).where(Event.id <= anchored.events)).scalar_one())
+    return AnchorBreak(anchored.events - kept, found)
+
+
+def describe_break(anchored: Anchor, broken: AnchorBreak) -> str:
+    """One Chinese line for whoever runs the check: what is missing or changed."""
+    head = anchored.head[:16]
+    if broken.missing is None:
+        return msg.ANCHOR_GONE.format(head=head)
+    if broken.missing > 0:
+        return msg.ANCHOR_MISSING.format(missing=broken.missing, events=anchored.events,
+                                         head=head, kept=anchored.events - broken.missing)
+    return msg.ANCHOR_REPLACED.format(events=anchored.events, head=head,
+                                      found=(broken.found_hash or "")[:16])

@@ -54,8 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = commands.add_parser("audit", help="审计 (audit)")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
-    audit_commands.add_parser("verify", parents=[common], help="check the event hash chain"
-                              ).set_defaults(handler=database.audit_verify)
+    audit_verify = audit_commands.add_parser("verify", parents=[common],
+                                             help="check the event hash chain")
+    audit_verify.add_argument("--anchor", metavar="N:HASH",
+                              help="锚点：事件数:链头哈希（报表、周报或上次核验给出），"
+                                   "日志须仍含这么多事件、以这个哈希结尾")
+    audit_verify.set_defaults(handler=database.audit_verify)
     schedule_preview.add_parser(commands, common)  # schedule preview
     stats_cli.register(commands, common)  # report, report explain|verify, stats rebuild
     qa_cli.register(commands, common)  # qa classify

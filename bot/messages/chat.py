@@ -263,10 +263,10 @@ STATS_WEEK_BODY = (
     "培训 {sessions} 场，签到 {checkins} 人次"
 )
 STATS_WEEKLY_TITLE = "【每周统计】{region} {first}–{last}"
-REPORT_COVERS = "数据截至事件 #{event_id}（哈希 {event_hash}）"
+REPORT_COVERS = "数据截至事件 #{event_id}（共 {event_id} 条事件，链头哈希 {event_hash}）"
 REPORT_VERIFY_OK = "报表核验通过：事件 #{event_id} 的哈希一致，事件链完整（{checked} 条）"
 REPORT_VERIFY_CHANGED = ("报表核验失败：事件 #{event_id} 的哈希已变"
                          "（报表记录 {recorded}，现为 {actual}）")
 REPORT_VERIFY_BROKEN = "报表核验失败：事件链在 #{event_id} 处断开：{reason}"
-REPORT_VERIFY_MISSING = "报表核验失败：事件 #{event_id} 不存在"
+REPORT_VERIFY_FAILED = "报表核验失败：{why}"
 REPORT_NO_COVERAGE = "这个文件里没有找到报表的事件记录（不是 agribot 生成的报表？）"

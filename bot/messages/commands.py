@@ -68,3 +68,15 @@ GATEWAY_SIMULATOR = "模拟器：在浏览器打开 {url} ，可以看到通过 
 GATEWAY_STOPPING = "网关正在停止……"
 WECHATY_BAD_TOKEN = ("账号 {account}：网关拒绝了令牌 (UNAUTHENTICATED)。请检查环境变量 "
                      "WECHATY_PUPPET_SERVICE_TOKEN；将按退避间隔重试，同样的错误不再重复记录")
+
+# --- the event log against its anchor (agribot audit verify, report verify) ---------------------
+AUDIT_BROKEN = "事件日志被改动: 第一个不符的事件 #{event_id}: {reason} (已核对 {checked} 条)"
+AUDIT_OK = "事件日志完整: {checked} 条事件, 最新 #{head_id} {head_hash}"
+AUDIT_ANCHOR_NOW = "锚点（请在库外留存，日后用 --anchor 核验）: {token}"
+AUDIT_ANCHOR_OK = "与锚点一致: 锚点的链头 {head}… 仍在它记下的位置"
+AUDIT_ANCHOR_BAD = "--anchor 应写成 “事件数:哈希”（如 1234:9f86d0…，64 位十六进制），或只写哈希"
+ANCHOR_MISSING = ("事件日志比锚点少了 {missing} 条事件: 锚点记下 {events} 条、链头 {head}，"
+                  "现在只剩 {kept} 条（最新的事件被删除了）")
+ANCHOR_REPLACED = ("事件日志与锚点不符: 第 {events} 条事件的哈希是 {found}，锚点记下的是 {head}"
+                   "（事件被改写过）")
+ANCHOR_GONE = "事件日志里已没有锚点的链头 {head}（事件被删除或改写过）"

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 from PIL import Image
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, text, update
 
 from bot import eventlog
 from bot.cli.main import main
@@ -19,6 +19,7 @@ from bot.config import Home
 from bot.db.engine import session_factory
 from bot.db.schema import Event
 from bot.stats.catalog import HEADERS
+from bot.stats.reports import stamp
 from tests.stats.history import History, expected
 
 from .conftest import FIRST, LAST
@@ -158,6 +159,41 @@ def test_tampering_breaks_audit_and_report_verify(engine: Engine, db_url: str, h
             event.hash = last = eventlog.event_hash(event)
     assert main(["audit", "verify", *args]) == 0
     assert main(["report", "verify", str(out), *args]) == 1
+
+
+def test_deleting_the_newest_events_fails_against_the_anchor(
+        engine: Engine, db_url: str, home: Home, history: History, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Every report file anchors the head: cutting the last 10 events off the log (a valid
+    chain still) fails `report verify` and `audit verify --anchor`, naming 10 missing."""
+    args = ["--home", str(home.paths.root), "--db", db_url]
+    files = [tmp_path / f"r.{fmt}" for fmt in ("csv", "xlsx", "md", "png")]
+    for out in files:
+        assert run_report(home, db_url, out.suffix[1:], out) == 0
+    covers = stamp.read(files[0])
+    assert covers is not None and all(stamp.read(f) == covers for f in files)
+    with session_factory(engine)() as session:
+        assert eventlog.anchor(session).token() == f"{covers.event_id}:{covers.event_hash}"
+    anchor = ["--anchor", f"{covers.event_id}:{covers.event_hash}"]
+    capsys.readouterr()
+    for out in files:
+        assert main(["report", "verify", str(out), *args]) == 0
+    assert main(["audit", "verify", *anchor, *args]) == 0
+    assert main(["audit", "verify", "--anchor", covers.event_hash, *args]) == 0
+    assert "与锚点一致" in capsys.readouterr().out
+    with engine.begin() as connection:  # plain SQL, as someone at the database would
+        connection.execute(text("DELETE FROM events WHERE id > (SELECT max(id) - 10 FROM "
+                                "(SELECT id FROM events) AS e)"))
+    assert main(["audit", "verify", *args]) == 0  # the shorter chain is valid on its own
+    capsys.readouterr()
+    assert main(["audit", "verify", *anchor, *args]) == 1
+    assert "少了 10 条事件" in capsys.readouterr().err
+    for out in files:
+        assert main(["report", "verify", str(out), *args]) == 1
+        assert "少了 10 条事件" in capsys.readouterr().err
+    assert main(["audit", "verify", "--anchor", covers.event_hash, *args]) == 1
+    assert "已没有锚点的链头" in capsys.readouterr().err
+    assert main(["audit", "verify", "--anchor", "12:xyz", *args]) == 2
 
 
 def test_demo_artifacts(db_url: str, home: Home, tmp_path: Path,

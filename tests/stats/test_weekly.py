@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
+from bot import eventlog
 from bot.config import ConfigError, Home, load_home
 from bot.config.settings import ReportsConfig
 from bot.core.messages import ImageOut, TextOut, payload_from_json
@@ -16,7 +17,9 @@ from bot.db.engine import session_factory
 from bot.db.runner import DatabaseRunner
 from bot.db.schema import OutboxRow
 from bot.stats import weekly
+from bot.stats.reports import stamp
 from bot.stats.reports.charts import NoCJKFont
+from bot.stats.rollup import Coverage
 from bot.stats.weekly import due_week, send_weekly_if_due
 from tests.stats.history import generate
 
@@ -37,7 +40,8 @@ def three_regions(home: Home) -> Home:
 
 
 async def test_weekly_report_sent_once_to_each_admin(engine: Engine, home: Home) -> None:
-    """Every admin gets a Markdown summary and a PNG chart; a second call queues nothing."""
+    """Every admin gets a Markdown summary and a PNG chart, both anchoring the log's head
+    (event count and hash); a second call queues nothing."""
     home = three_regions(home)
     generate(engine, home, seed=5, days=7, groups=["nongan-junior", "changchun-intermediate"])
     now = datetime(2026, 3, 9, 1, 0, tzinfo=UTC)  # Monday 09:00 in Beijing
@@ -54,6 +58,10 @@ async def test_weekly_report_sent_once_to_each_admin(engine: Engine, home: Home)
     image = next(p for p in payloads if isinstance(p, ImageOut))
     assert "长春市" in text.text and "2026-03-02 至 2026-03-08" in text.text
     assert Path(image.path).stat().st_size > 10_000
+    with sessions() as session:
+        head = eventlog.anchor(session)
+    assert f"共 {head.events} 条事件，链头哈希 {head.head}" in text.text
+    assert stamp.read(Path(image.path)) == Coverage(head.events, head.head)
 
 
 async def test_weekly_text_goes_out_when_no_chart_can_be_drawn(

@@ -99,8 +99,7 @@ def cjk_font() -> CJKFont:
 def render_png(report: PeriodReport, path: Path) -> None:
     with drawn(report) as fig:
         fig.savefig(path, format="png", metadata={
-            stamp.PNG_KEY: f"agribot-covers event={report.covers.event_id} "
-                           f"sha256={report.covers.event_hash}"})
+            stamp.PNG_KEY: stamp.machine(report.covers)})
 
 
 @contextmanager
@@ -148,6 +147,5 @@ def _plot(report: PeriodReport, fig: Figure, activity: Axes, answers: Axes) -> N
     answers.set_ylabel("回答率（%）")
     answers.set_ylim(0, 110)
     answers.tick_params(axis="x", labelrotation=30)
-    fig.text(0.01, 0.005, f"数据截至事件 #{report.covers.event_id}（哈希 "
-             f"{report.covers.event_hash[:16]}…）", fontsize=7, color="#666666")
+    fig.text(0.01, 0.005, stamp.short(report.covers), fontsize=7, color="#666666")
     fig.tight_layout(rect=(0, 0.02, 1, 1))

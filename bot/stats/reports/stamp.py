@@ -1,7 +1,9 @@
 """The coverage stamp every report carries: the id and hash of the last event it counts.
 
-``agribot report verify PATH`` reads it back and checks it against the log, so a report can be
-shown not to rest on events that were changed after it was made.
+The stamp is an anchor of the event log kept outside the database (ids run 1, 2, … so the id is
+also the count of events): ``agribot report verify PATH`` reads it back and checks it against
+the log, so a report can be shown not to rest on events that were changed, or deleted, after
+it was made; the same ``N:HASH`` goes to ``agribot audit verify --anchor``.
 """
 
 from __future__ import annotations
@@ -19,7 +21,18 @@ PNG_KEY = "agribot-covers"
 def line(covers: Coverage) -> str:
     """Machine-readable and human-readable at once."""
     human = msg.REPORT_COVERS.format(event_id=covers.event_id, event_hash=covers.event_hash)
-    return f"{human} agribot-covers event={covers.event_id} sha256={covers.event_hash}"
+    return f"{human} {machine(covers)}"
+
+
+def machine(covers: Coverage) -> str:
+    """What :func:`read` finds again (a PNG keeps it in a text chunk)."""
+    return f"agribot-covers event={covers.event_id} sha256={covers.event_hash}"
+
+
+def short(covers: Coverage) -> str:
+    """For a chart's footer: the count and the start of the hash."""
+    return msg.REPORT_COVERS.format(event_id=covers.event_id,
+                                    event_hash=covers.event_hash[:16] + "…")
 
 
 def read(path: Path) -> Coverage | None:

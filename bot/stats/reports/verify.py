@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from bot import eventlog
 from bot import messages as msg
-from bot.db.schema import Event
 from bot.stats.reports import stamp
 
 
@@ -20,19 +19,21 @@ class Verdict:
 
 
 def verify_report(session: Session, path: Path) -> Verdict:
-    """The report's stamped event must still have the stamped hash, and the chain up to it
-    must be intact (a rewritten chain changes the stamped hash; an edited event breaks it)."""
+    """The report's stamp is an anchor: the log must still hold that many events ending in the
+    stamped hash (deleting the newest events or rewriting the chain fails here, saying how many
+    are missing), and the chain up to it must be intact (an edited event breaks it)."""
     covers = stamp.read(path)
     if covers is None:
         return Verdict(False, msg.REPORT_NO_COVERAGE)
-    if covers.event_id > 0:
-        event = session.get(Event, covers.event_id)
-        if event is None:
-            return Verdict(False, msg.REPORT_VERIFY_MISSING.format(event_id=covers.event_id))
-        if event.hash != covers.event_hash:
+    anchored = eventlog.Anchor(covers.event_id, covers.event_hash)
+    gone = eventlog.check_anchor(session, anchored)
+    if gone is not None:
+        if gone.missing == 0 and gone.found_hash is not None:
             return Verdict(False, msg.REPORT_VERIFY_CHANGED.format(
                 event_id=covers.event_id, recorded=covers.event_hash[:16],
-                actual=event.hash[:16]))
+                actual=gone.found_hash[:16]))
+        return Verdict(False, msg.REPORT_VERIFY_FAILED.format(
+            why=eventlog.describe_break(anchored, gone)))
     checked, broken = eventlog.verify(session)
     if broken is not None and broken.event_id <= covers.event_id:
         return Verdict(False, msg.REPORT_VERIFY_BROKEN.format(event_id=broken.event_id,
