@@ -31,6 +31,7 @@ from bot import messages as msg
 from bot.activities import chat as activities
 from bot.activities import sessions as activity_sessions
 from bot.chat.basics import help_command
+from bot.chat.binding import Binder
 from bot.chat.inbox import Inbox
 from bot.chat.rooms import BindReport, RoomDirectory, RoomInfo
 from bot.chat.router import Router
@@ -55,6 +56,7 @@ from bot.stats import rollup
 from bot.stats.chat import commands as stats_commands
 from bot.stats.weekly import send_weekly_if_due
 from bot.tasks import TaskGroup, every
+from bot.transport import capabilities
 from bot.transport.local_world import LocalWorld
 from bot.transport.wechaty_adapter import WechatyAdapter, service_puppet_factory
 
@@ -200,6 +202,10 @@ class AgriBot:
     async def _install_features(self) -> None:
         """Every feature's chat commands and fallbacks, before any message can arrive."""
         self.router.add(help_command(self.router))
+        if any(not capabilities.of_account(self.home, a).lists_rooms for a in self.accounts):
+            binder = Binder(self.home, self.rooms)  # WeCom chats: bound by "@bot #绑定"
+            self.router.add(binder.command())
+            self.router.unbound_room = binder.unbound_chat
         self.router.add(*activities.commands(lambda: self.home.reports))
         for fallback in activities.fallbacks():  # before Q&A's: it keeps, never takes, a photo
             self.router.add_fallback(fallback)
@@ -301,24 +307,34 @@ class AgriBot:
     def _media_wanted_for(self, account: str) -> Callable[[str | None, str], Awaitable[bool]]:
         """Only a photo or video some feature uses is kept: one that answers a recent question
         (Q&A forwards it), or one posted while the group's activity is open (its archive)."""
+        caps = capabilities.of_account(self.home, account)
+        private = caps.private_media and not caps.room_media  # WeCom: photos come privately
+
         async def wanted(room_id: str | None, sender: str) -> bool:
             group = self.rooms.group_for_room(account, room_id) if room_id else None
-            if group is None or self.qa is None:
+            if self.qa is None or (group is None and not (private and room_id is None)):
                 return False
             return await self.db.read(self._media_used, group, sender)
 
         return wanted
 
-    def _media_used(self, session: Session, group: str, sender: str) -> bool:
+    def _media_used(self, session: Session, group: str | None, sender: str) -> bool:
         assert self.qa is not None  # checked by the caller
-        return (activity_sessions.current(session, self.home, group) is not None
-                or self.qa.awaits_attachment(session, sender, group, self.clock.now()))
+        if group is not None and activity_sessions.current(session, self.home, group):
+            return True
+        return self.qa.awaits_attachment(session, sender, group, self.clock.now())
 
     def _on_ready_for(self, account: str) -> Callable[[list[RoomInfo]], Awaitable[None]]:
         return lambda rooms: self._bind(account, rooms)
 
     async def _bind(self, account: str, rooms: list[RoomInfo]) -> None:
         """Bind the account's groups to its rooms; record it, and tell the province once."""
+        if not capabilities.of_account(self.home, account).lists_rooms:
+            binder = Binder(self.home, self.rooms)
+            for group in await self.db.run(binder.report_unbound, account, self.clock.now()):
+                log.warning("group %s has no chat on account %s yet (#绑定)", group, account)
+            self.wake_senders()
+            return
         report = await self.db.run(self._bind_in, account, rooms, self.clock.now())
         for group in report.unbound:
             log.warning("group %s has no room on account %s", group, account)

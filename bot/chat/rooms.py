@@ -72,6 +72,13 @@ class RoomDirectory:
         report.unknown = [r for r in rooms if r.id not in used]
         return report
 
+    def bind_one(self, session: Session, account: str, group_id: str, room_id: str, *,
+                 topic: str, by: str | None, now: datetime) -> None:
+        """Bind one group to one room, as an admin's ``#绑定`` in that room says."""
+        self._set(account, group_id, room_id)
+        session.merge(RoomBinding(group_id=group_id, account=account, room_id=room_id,
+                                  topic=topic, bound_at=naive_utc(now), bound_by=by))
+
     def is_bound(self, group_id: str) -> bool:
         return group_id in self._room_of
 

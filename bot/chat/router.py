@@ -15,6 +15,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,11 +30,14 @@ from bot.config import Home
 from bot.config.models import Group
 from bot.core.messages import Inbound, MembershipChange, MessageKind, Target, TextOut
 from bot.delivery.outbox import Outgoing, enqueue
+from bot.transport import capabilities
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Turn, str], None]
 Fallback = Callable[[Turn], bool]  # True when it took the message
+# a message from a room no group is bound to (a WeCom chat before its #绑定)
+UnboundRoom = Callable[[Session, Inbound, datetime], None]
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ class Router:
         self.commands: dict[str, CommandSpec] = {}
         self.fallbacks: list[Fallback] = []
         self._seen: OrderedDict[str, None] = OrderedDict()
+        self.unbound_room: UnboundRoom | None = None
 
     def add(self, *specs: CommandSpec) -> None:
         for spec in specs:
@@ -102,7 +107,18 @@ class Router:
         group = self.rooms.group_for_room(inbound.account, inbound.room_id)
         if group is None:
             log.debug("message %s from unbound room %s", inbound.message_id, inbound.room_id)
+            self._from_unbound_room(inbound)
         return group is not None, group
+
+    def _from_unbound_room(self, inbound: Inbound) -> None:
+        if self.unbound_room is None:
+            return
+        try:
+            with self.sessions.begin() as session:
+                self.unbound_room(session, inbound, self.clock.now())
+        except Exception:
+            log.exception("could not handle message %s from an unbound room",
+                          inbound.message_id)
 
     def _turn(self, session: Session, inbound: Inbound, group: str | None) -> Turn:
         chosen = self.home.groups[group] if group is not None else None
@@ -177,6 +193,8 @@ class Router:
                     group = self.home.groups[group_id]
                     text = self.home.bot.welcome.format_map(_Blank(
                         name="、".join(change.member_names), group=group.name))
+                    notes = capabilities.of_account(self.home, change.account).help_notes()
+                    text = "\n".join([text.strip(), *notes])
                     stamp = f"{now:%Y%m%d%H%M%S%f}"
                     enqueue(session, [Outgoing(
                         f"welcome:{group_id}:{','.join(change.member_ids)}:{stamp}",
@@ -187,12 +205,16 @@ class Router:
 
     # --- help ------------------------------------------------------------------------------------
 
-    def help_text(self, *, admin: bool, group: Group | None = None) -> str:
-        """Every command this sender may use; examples in the lines come from the home."""
+    def help_text(self, *, admin: bool, group: Group | None = None,
+                  account: str | None = None) -> str:
+        """Every command this sender may use; examples in the lines come from the home. Then
+        what applies on the account's transport (on WeCom: @ first, photos in private)."""
         examples = examples_for(self.home, group)
         lines = [msg.HELP_HEADER]
         lines += [f"  {fill(s.usage, examples)}" for s in self.commands.values()
                   if admin or not s.admin_only]
+        if account is not None:
+            lines += capabilities.of_account(self.home, account).help_notes()
         lines.append(msg.HELP_FOOTER)
         return "\n".join(lines)
 

@@ -12,7 +12,7 @@ from bot import messages as msg
 from bot.cli.check_warnings import home_warnings, render_warnings
 from bot.clock import SystemClock
 from bot.config import ConfigError, Problem
-from bot.config.models import ContentItem
+from bot.config.models import ContentItem, Group
 from bot.context import Context
 from bot.db.engine import session_factory
 from bot.db.schema import RoomBinding, StatsMember
@@ -20,6 +20,7 @@ from bot.domain import LEVEL_LABEL
 from bot.schedules.content import PushState
 from bot.schedules.loader import ScheduleBook, load_schedules
 from bot.texttable import render
+from bot.transport import capabilities
 
 
 def check(ctx: Context, _args: argparse.Namespace) -> int:
@@ -70,12 +71,15 @@ def groups(ctx: Context, _args: argparse.Namespace) -> int:
     its room, and its members as of the last statistics run."""
     home = ctx.home
     bound: set[str] = set()
+    bound_by: dict[str, str | None] = {}
     members: dict[str, int] = {}
     engine = ctx.reader()  # no database yet: nothing bound, no members counted
     if engine is not None:
         try:
             with session_factory(engine)() as session:
-                bound = set(session.scalars(select(RoomBinding.group_id)))
+                bound_by = {group: by for group, by in session.execute(
+                    select(RoomBinding.group_id, RoomBinding.bound_by))}
+                bound = set(bound_by)
                 members = {group: count for group, count in session.execute(
                     select(StatsMember.group_id, func.count()).group_by(StatsMember.group_id))}
         finally:
@@ -90,14 +94,49 @@ def groups(ctx: Context, _args: argparse.Namespace) -> int:
         if not region_groups:
             rows.append([region_label, "—", "", "", "", "", "", admins, experts])
         for g in region_groups:
-            binding = f"id {g.room_id}" if g.room_id else f"群名 “{g.room_topic}”"
-            status = msg.GROUP_BOUND if g.id in bound else msg.GROUP_UNBOUND
+            binding, status = _binding(ctx, g, g.id in bound, bound_by.get(g.id))
             rows.append([region_label, g.id, g.tier.label, g.account, binding, status,
                          members.get(g.id, "—"), admins, experts])
             region_label = ""
     headers = ["地区", "群", "级别", "账号", "绑定方式", "状态", "成员", "管理员", "专家"]
     print(render(headers, rows))
+    notes = _transport_notes(ctx)
+    if notes:
+        print(msg.GROUPS_NOTES_HEADER)
+        print("\n".join(f"  {note}" for note in notes))
     return 0
+
+
+def _binding(ctx: Context, group: Group, bound: bool, by: str | None) -> tuple[str, str]:
+    """How the group finds its room, and whether it has."""
+    if group.room_id:
+        how = f"id {group.room_id}"
+    elif capabilities.of_account(ctx.home, group.account).lists_rooms:
+        how = f"群名 “{group.room_topic}”"
+    else:
+        how = msg.GROUP_BINDING_WECOM
+    if by is not None:
+        how = msg.GROUP_BINDING_COMMAND.format(by=_person_name(ctx, by))
+    if bound:
+        return how, msg.GROUP_BOUND
+    if capabilities.of_account(ctx.home, group.account).lists_rooms:
+        return how, msg.GROUP_UNBOUND
+    return how, msg.GROUP_WECOM_UNBOUND.format(group=group.id)
+
+
+def _person_name(ctx: Context, contact: str) -> str:
+    names = {a.id: a.name for a in ctx.home.admins}
+    return names.get(contact, contact)
+
+
+def _transport_notes(ctx: Context) -> list[str]:
+    """Per account whose transport limits what the bot sees: what that means for its groups
+    (no welcome, figures of @-messages only)."""
+    notes = []
+    for account in ctx.home.bot.accounts:
+        caps = capabilities.of_account(ctx.home, account.id)
+        notes += [f"{account.id}: {note}" for note in caps.groups_notes()]
+    return notes
 
 
 def _item_row(item: ContentItem, ctx: Context) -> list[object]:

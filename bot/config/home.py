@@ -289,7 +289,9 @@ class _CrossCheck:
             if group.account not in accounts:
                 self.loader.add(groups_doc, (*loc, "account"),
                                 msg.NO_ACCOUNT.format(id=group.account))
-            if group.room_topic is None and group.room_id is None:
+            # a WeCom chat is bound in the chat itself (@bot #绑定), its id unknown till then
+            if group.room_topic is None and group.room_id is None \
+                    and bot.transport_of(group.account) != "wecom":
                 self.loader.add(groups_doc, loc, msg.ROOM_BINDING)
             if group.room_topic is not None:
                 if group.room_topic in topics:
@@ -314,6 +316,7 @@ class _CrossCheck:
                 experts[expert.id] = expert.model_copy(
                     update={"industries": [n for n in named if n is not None]})
 
+        self._wecom_userids(groups_doc, groups_file)
         series, items, episodes = self._catalog(industries)
         quizzes = check_banks(self.quizzes, industries, self._unique, self._ref, self.loader.add)
         if self.loader.problems:
@@ -324,6 +327,21 @@ class _CrossCheck:
             industries=industries, series=series, items=items, episodes=episodes,
             qa=self.qa, reports=self.reports, quizzes=quizzes,
         )
+
+    def _wecom_userids(self, doc: YamlDocument, file: GroupsFile) -> None:
+        """One WeCom userid names one person (an admin who is also an expert keeps one id)."""
+        owner: dict[str, str] = {}
+        people: list[tuple[str, int, Admin | Expert]] = [
+            ("admins", i, p) for i, p in enumerate(file.admins)]
+        people += [("experts", i, p) for i, p in enumerate(file.experts)]
+        for kind, i, person in people:
+            userid = person.wecom_userid
+            if userid is None:
+                continue
+            first = owner.setdefault(userid, person.id)
+            if first != person.id:
+                self.loader.add(doc, (kind, i, "wecom_userid"),
+                                msg.WECOM_USERID_TWICE.format(userid=userid, first=first))
 
     def _regions(self) -> dict[str, Region]:
         doc, file = self.groups

@@ -10,7 +10,14 @@ import re
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from bot import messages as msg
 from bot.domain import Tier
@@ -43,10 +50,29 @@ class Rate(Model):
     jitter_seconds: float = Field(default=2.0, ge=0, le=60)
 
 
+TransportName = Literal["local", "wechaty", "wecom"]
+
+
+class WeComAccount(Model):
+    """``wecom:`` of an account: the *names* of the environment variables that hold the WeCom
+    智能机器人's Bot ID and Secret, so neither ever sits in YAML (or in a log quoting it)."""
+
+    bot_id_env: EnvName
+    secret_env: EnvName
+
+
 class Account(Model):
     id: Slug
     name: Text
     rate: Rate = Rate()
+    transport: TransportName | None = None  # None: bot.yaml's ``transport``
+    wecom: WeComAccount | None = None
+
+    @model_validator(mode="after")
+    def _wecom_needs_credentials(self) -> Account:
+        if self.transport == "wecom" and self.wecom is None:
+            raise ValueError(msg.WECOM_NEEDS_CREDENTIALS)
+        return self
 
 
 class SimulatorSettings(Model):
@@ -74,7 +100,7 @@ class Links(Model):
 
 class BotConfig(Model):
     timezone: str = "Asia/Shanghai"
-    transport: Literal["local", "wechaty"] = "local"
+    transport: TransportName = "local"  # of the accounts that do not name their own
     database_url: str | None = None
     store_chat_text: bool = False
     accounts: list[Account] = Field(min_length=1)
@@ -91,6 +117,20 @@ class BotConfig(Model):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(msg.UNKNOWN_TIMEZONE.format(zone=value)) from None
         return value
+
+    @model_validator(mode="after")
+    def _wecom_accounts_have_credentials(self) -> BotConfig:
+        missing = [a.id for a in self.accounts if a.wecom is None
+                   and self.transport_of(a.id) == "wecom"]
+        if missing:
+            raise ValueError(msg.WECOM_NEEDS_CREDENTIALS_OF.format(accounts="、".join(missing)))
+        return self
+
+    def transport_of(self, account_id: str) -> TransportName:
+        """The account's own ``transport``, else the home's: accounts of different transports
+        can run in one home (one province on WeChat and on WeCom)."""
+        account = next((a for a in self.accounts if a.id == account_id), None)
+        return (account.transport if account is not None else None) or self.transport
 
 
 # --- config/groups.yaml ----------------------------------------------------------------------
@@ -128,6 +168,7 @@ class Admin(Model):
     id: ContactId
     name: Text
     region: Slug
+    wecom_userid: ContactId | None = None  # who this is on WeCom: matched by userid, never name
 
 
 class Expert(Model):
@@ -138,6 +179,7 @@ class Expert(Model):
     region: Slug
     tier: Tier
     general: bool = False  # also takes questions that match no industry
+    wecom_userid: ContactId | None = None
 
 
 class GroupsFile(Model):

@@ -17,6 +17,31 @@ BINDING_REPORT = "【群绑定情况】账号 {account}：\n{lines}"
 BINDING_UNBOUND = "未找到微信群：{name}（{group}），请确认群名称与配置一致"
 BINDING_UNKNOWN = "未配置的微信群：{topic}（{room}）"
 
+# --- what a transport allows (bot/transport/capabilities.py) ---------------------------
+CAP_MENTION_ONLY = ("本群里机器人只看得到 @它 的消息：指令前先 @我，例如「@农技助手 #帮助」；"
+                    "直接「@农技助手 你的问题」就是提问")
+CAP_MEDIA_PRIVATE = "图片、视频和文件请私聊发给我（群里的图片我收不到），提问后发来的照片会转给专家"
+CAP_NO_WELCOME = "{platform}智能机器人看不到有人进群，所以不发欢迎词"
+CAP_STATS_MENTIONS = "企业微信群只统计 @机器人 的消息（机器人看不到其他发言）"
+CAP_STATS_NOTE = "注：其中 {count} 个群：{note}"
+
+# --- binding a WeCom chat: @bot #绑定 <group-id> (bot/chat/binding.py) -------------------
+BIND_USAGE = "#绑定 <群编号>  把这个企业微信群绑定到配置里的群（管理员）"
+BIND_HINT = "请写上配置里的群编号，例如「@农技助手 #绑定 {example}」"
+BIND_UNKNOWN_GROUP = "配置里没有编号为 “{group}” 的群，请对照 groups.yaml 里的 id"
+BIND_OTHER_ACCOUNT = ("群 “{group}” 由账号 {account} 负责，不归本机器人，"
+                      "请在那个机器人所在的群里绑定")
+BIND_NOT_ADMIN = "只有{region}（或上级地区）的管理员可以绑定群 “{name}”"
+BIND_IN_PRIVATE = "请在要绑定的群里 @我 发送「#绑定 群编号」"
+BIND_DONE = "已绑定：本群就是「{name}」（{group}），课程推送和答疑从现在起发到这里"
+BIND_ALREADY = "本群已经绑定为「{name}」（{group}）"
+BIND_MOVED = "已改绑：「{name}」（{group}）从此发到本群，原来的群不再收到它的消息"
+BIND_TAKEN = "本群已经绑定为「{other}」（{other_id}）；一个群只能对应一个配置的群"
+BINDING_WECOM_UNBOUND = ("企业微信群还没绑定：{name}（{group}），"
+                         "请管理员在群里 @机器人 #绑定 {group}")
+BINDING_WECOM_UNKNOWN = ("有人在一个未绑定的企业微信群（{room}）里 @了机器人；如果它是配置里的群，"
+                         "请该地区管理员在群里 @机器人 #绑定 <群编号>")
+
 # --- WeCom group robot (bot/delivery/wecom.py) ---------------------------------------------------
 WECOM_KEY_MISSING = (
     "群 “{group}” 配置了企业微信群机器人，但环境变量 {env} 没有设置或为空；"

@@ -4,6 +4,10 @@
 CONTENT_NONE_FOUND = "没有找到匹配的课程"
 GROUP_BOUND = "已绑定"
 GROUP_UNBOUND = "未找到群"
+GROUP_WECOM_UNBOUND = "待绑定：管理员在群里 @机器人 #绑定 {group}"
+GROUP_BINDING_COMMAND = "#绑定（{by}）"
+GROUP_BINDING_WECOM = "企业微信群 #绑定"
+GROUPS_NOTES_HEADER = "说明："
 CONTENT_UNKNOWN = "没有编号为 “{id}” 的课程"
 EXAMPLE_LINK = "（示例链接，非真实课程）"
 
@@ -80,3 +84,13 @@ ANCHOR_MISSING = ("事件日志比锚点少了 {missing} 条事件: 锚点记下
 ANCHOR_REPLACED = ("事件日志与锚点不符: 第 {events} 条事件的哈希是 {found}，锚点记下的是 {head}"
                    "（事件被改写过）")
 ANCHOR_GONE = "事件日志里已没有锚点的链头 {head}（事件被删除或改写过）"
+
+# --- WeCom 智能机器人 (bot/transport/wecom_adapter.py) ---------------------------------------
+WECOM_MISSING_ENV = ("账号 {account} 走企业微信智能机器人，但环境变量 {env} 没有设置或为空；"
+                     "请把企业微信后台「智能机器人 › API 模式 › 长连接」里的 {what} 放进 {env}")
+WECOM_BAD_SECRET = ("账号 {account}：企业微信拒绝了 Bot ID / Secret（{code}）。请检查环境变量 "
+                    "{bot_id_env} 和 {secret_env}；将按退避间隔重试（最长 {cap} 秒一次），"
+                    "同样的错误不再重复记录")
+WECOM_REPLACED = ("账号 {account}：另一个进程用同一个 Bot ID 连上了企业微信，本进程的连接已被"
+                  "顶替；本进程不再重连（要换回本进程，请先停掉另一个再重启本进程）")
+WECOM_READY = "账号 {account}：企业微信智能机器人已连接"

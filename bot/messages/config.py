@@ -15,6 +15,12 @@ DUPLICATE_ID = "编号 “{id}” 重复，已在 {first} 使用 (duplicate id)"
 _REF_KINDS = {"region": "地区", "industry": "产业", "series": "系列", "group": "群", "item": "课程",
               "quiz": "题库"}
 UNKNOWN_TIMEZONE = "未知的时区 “{zone}”，例如 Asia/Shanghai"
+WECOM_NEEDS_CREDENTIALS = ("transport: wecom 的账号要写 wecom: {bot_id_env: 变量名, secret_env: "
+                           "变量名}，即存放 Bot ID 和 Secret 的环境变量名 (wecom credentials)")
+WECOM_NEEDS_CREDENTIALS_OF = ("账号 {accounts} 走企业微信（transport: wecom），要写 wecom: "
+                              "{{bot_id_env: 变量名, secret_env: 变量名}} (wecom credentials)")
+WECOM_USERID_TWICE = ("企业微信 userid “{userid}” 已属于 {first}，同一个 userid 只能对应一个人 "
+                      "(wecom_userid used twice)")
 
 
 # --- YAML and validation mistakes, one sentence each (bot/config/mistakes.py) ------------------

@@ -19,6 +19,7 @@ from bot.db.schema import Question
 from bot.qa import routing, store
 from bot.qa.context import QaContext
 from bot.qa.escalation import level_deadline
+from bot.transport import capabilities
 
 _LEADING_MENTIONS = re.compile(r"^(?:@\S+\s*)+")
 _MEDIA = {MessageKind.IMAGE: "image", MessageKind.VIDEO: "video"}
@@ -106,10 +107,10 @@ def mention_fallback(ctx: QaContext, turn: Turn) -> bool:
     return True
 
 
-def awaiting_attachment(ctx: QaContext, session: Session, sender: str, group_id: str,
+def awaiting_attachment(ctx: QaContext, session: Session, sender: str, group_id: str | None,
                         now: datetime) -> Question | None:
-    """The sender's question a photo or video sent now would belong to (asked in the group
-    within the attachment window), if any."""
+    """The sender's question a photo or video sent now would belong to (asked in the group,
+    or in any group for a photo sent privately, within the attachment window), if any."""
     window = timedelta(minutes=ctx.settings.attachment_window_minutes)
     return store.latest_of(session, sender, group_id, now - window)
 
@@ -117,9 +118,12 @@ def awaiting_attachment(ctx: QaContext, session: Session, sender: str, group_id:
 def attachment_fallback(ctx: QaContext, turn: Turn) -> bool:
     """A photo or video from the asker shortly after the question belongs to it."""
     kind = _MEDIA.get(turn.inbound.kind)
-    if kind is None or turn.group is None:
+    if kind is None:
         return False
-    question = awaiting_attachment(ctx, turn.session, turn.sender, turn.group.id, turn.now)
+    if turn.group is None and not private_media_only(turn):
+        return False
+    group_id = turn.group.id if turn.group is not None else None
+    question = awaiting_attachment(ctx, turn.session, turn.sender, group_id, turn.now)
     if question is None:
         return False
     store.add_attachment(question, kind, turn.inbound.message_id, turn.inbound.media)
@@ -127,10 +131,18 @@ def attachment_fallback(ctx: QaContext, turn: Turn) -> bool:
     label = msg.QA_IMAGE if kind == "image" else msg.QA_VIDEO
     media = store.media_payload(kind, turn.inbound.media)
     relay = msg.QA_ATTACHMENT_FORWARDED if media is not None else msg.QA_ATTACHMENT_RELAY
-    note = relay.format(qid=ref, asker=question.asker_name, kind=label, group=turn.group.name)
+    note = relay.format(qid=ref, asker=question.asker_name, kind=label,
+                        group=store.group_name(turn.home, question.group_id))
     for expert_id in dict.fromkeys(store.assigned(turn.session, question.id)):
         turn.send(Target.contact(expert_id), TextOut(note), purpose="relay", ref=ref)
         if media is not None:
             turn.send(Target.contact(expert_id), media, purpose="relay", ref=ref)
     turn.reply(msg.QA_ATTACHED.format(kind=label, qid=ref), mentions=(turn.sender,), ref=ref)
     return True
+
+
+def private_media_only(turn: Turn) -> bool:
+    """Whether photos reach the bot only in private chat on this turn's transport (WeCom):
+    then a photo sent privately right after asking in a group belongs to that question."""
+    caps = capabilities.of_account(turn.home, turn.account)
+    return caps.private_media and not caps.room_media

@@ -57,7 +57,7 @@ class QaService:
         for fallback in self.fallbacks():
             router.add_fallback(fallback)
 
-    def awaits_attachment(self, session: Session, sender: str, group_id: str,
+    def awaits_attachment(self, session: Session, sender: str, group_id: str | None,
                           now: datetime) -> bool:
         """Whether a photo or video from ``sender`` now would be attached to a question (so
         the transport should keep the file)."""

@@ -39,13 +39,15 @@ def by_message(session: Session, account: str, message_id: str) -> Question | No
         Question.account == account, Question.message_id == message_id)).first()
 
 
-def latest_of(session: Session, asker: str, group_id: str, since: datetime) -> Question | None:
-    """The asker's newest question in the group asked at or after ``since``."""
+def latest_of(session: Session, asker: str, group_id: str | None, since: datetime
+              ) -> Question | None:
+    """The asker's newest question in the group (any group: ``None``) asked at or after
+    ``since``."""
+    where = [Question.asker_id == asker, Question.created_at >= naive_utc(since)]
+    if group_id is not None:
+        where.append(Question.group_id == group_id)
     return session.scalars(
-        select(Question)
-        .where(Question.asker_id == asker, Question.group_id == group_id,
-               Question.created_at >= naive_utc(since))
-        .order_by(Question.id.desc()).limit(1)).first()
+        select(Question).where(*where).order_by(Question.id.desc()).limit(1)).first()
 
 
 def assigned(session: Session, question_id: int) -> list[str]:

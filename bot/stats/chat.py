@@ -13,6 +13,7 @@ from bot.config import Home
 from bot.stats import rollup
 from bot.stats.days import LocalDay, week_of
 from bot.stats.figures import PeriodReport, collect
+from bot.transport import capabilities
 
 FRESH_LIMIT = 5000  # at most this many new events are folded while an admin waits
 
@@ -46,7 +47,8 @@ def week_text(report: PeriodReport) -> str:
         pushes_sent=v["pushes_sent"], pushes_failed=v["pushes_failed"], courses=v["courses"],
         questions=v["questions"], answered=v["answered"], in_time=v["answered_in_time"],
         rate=rate, median=median, sessions=v["sessions"], checkins=v["checkins"])
-    return f"{title}\n{body}"
+    notes = capabilities.stats_notes(report.home, report.region_id)
+    return "\n".join([title, body, *notes])
 
 
 def this_week(turn: Turn, home: Home, region_id: str) -> PeriodReport:

@@ -78,7 +78,8 @@ class OutboxRow(Base):
 
 
 class RoomBinding(Base):
-    """Which platform room serves a configured group, learnt when the account lists its rooms."""
+    """Which platform room serves a configured group, learnt when the account lists its rooms
+    (WeChat) or from an admin's ``#绑定`` in the chat (WeCom, whose chats cannot be listed)."""
 
     __tablename__ = "room_bindings"
 
@@ -87,5 +88,8 @@ class RoomBinding(Base):
     room_id: Mapped[str] = mapped_column(String(128), index=True)
     topic: Mapped[str] = mapped_column(String(255))
     bound_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    # the admin who bound it with "@bot #绑定 <group-id>" (a WeCom chat); None: found by the
+    # account's room list (a WeChat room's id or topic)
+    bound_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
 
 

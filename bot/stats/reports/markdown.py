@@ -7,6 +7,7 @@ from bot.stats.catalog import FIGURES
 from bot.stats.figures import PeriodReport, Row
 from bot.stats.reports import stamp
 from bot.stats.reports.layout import TITLE, show
+from bot.transport import capabilities
 
 # The row's group count, then the figures the catalog gives a summary header, in report order.
 COLUMNS = {"groups": "群", **{f.code: f.summary for f in FIGURES if f.summary}}
@@ -60,5 +61,6 @@ def render_markdown(report: PeriodReport) -> str:
         lines += [f"| {c.title} | {c.groups} | {c.members} | {c.pushes} | {c.opens} | "
                   f"{show(c.open_rate)} |" for c in top]
         lines.append("")
+    lines += [f"> {note}" for note in capabilities.stats_notes(report.home, report.region_id)]
     lines.append(f"> {stamp.line(report.covers)}")
     return "\n".join(lines) + "\n"
