@@ -62,3 +62,9 @@ BINDING = "binding"  # detail {bound, unbound, unknown}
 CONFIG_REJECTED = "config_rejected"  # detail {path, problems}
 PUSH_PAUSED = "push_paused"  # actor admin
 PUSH_RESUMED = "push_resumed"  # actor admin
+# the admin console (bot/console); actor the admin's contact id
+CONSOLE_LINK = "console_link"  # a one-time sign-in link sent; ref the session's region
+CONSOLE_SIGNIN = "console_signin"  # a link spent, a session opened; ref region
+# a dead letter sent again from the console; ref outbox key; detail {key, purpose, attempts,
+# error}: what it had when it died
+DEAD_LETTER_RETRIED = "dead_letter_retried"

@@ -11,3 +11,4 @@ The sentences are kept in three modules by who reads them (``config``: whoever e
 from bot.messages.chat import *  # noqa: F403
 from bot.messages.commands import *  # noqa: F403
 from bot.messages.config import *  # noqa: F403
+from bot.messages.console import *  # noqa: F403

@@ -7,6 +7,7 @@ One module per feature; this package re-exports them all, so ``Base.metadata`` h
 table and ``from bot.db.schema import X`` works for any of them.
 """
 
+from bot.db.schema.console import *  # noqa: F403
 from bot.db.schema.core import *  # noqa: F403
 from bot.db.schema.qa import *  # noqa: F403
 from bot.db.schema.quiz import *  # noqa: F403
