@@ -37,6 +37,9 @@ from bot.chat.rooms import BindReport, RoomDirectory, RoomInfo
 from bot.chat.router import Router
 from bot.clock import Clock, SystemClock
 from bot.config import Home
+from bot.console import chat as console_chat
+from bot.console.server import ConsoleServer
+from bot.console.web import Console
 from bot.core import events
 from bot.core.messages import Inbound, MembershipChange, Target, TextOut
 from bot.core.ports import Transport
@@ -79,6 +82,9 @@ class RunSettings:
     simulator_host: str = "127.0.0.1"
     simulator_token: str | None = None
     schedule_wake: bool = True  # False: schedules fire only when run_due() is called (tests)
+    console_port: int | None = None  # the admin console on a port of its own (also /console/
+    console_host: str = "127.0.0.1"  # of the simulator, with the local transport)
+    console_public: bool = False  # True: console_host may be off loopback
 
 
 class AgriBot:
@@ -103,6 +109,7 @@ class AgriBot:
         self.senders: dict[str, Sender] = {}
         self.simulator: Any = None
         self.link_server: links_web.LinkServer | None = None
+        self.console_server: ConsoleServer | None = None
         self.stop = asyncio.Event()
         self._wake: dict[str, asyncio.Event] = {}
         self._stack = AsyncExitStack()
@@ -146,13 +153,20 @@ class AgriBot:
             self._start_sender(account, adapter)
         self._start_periodic_jobs()
         link_routes = links_web.routes(self.db, self.clock)
+        console = Console(self.home, self.db, self.clock, self.watcher,
+                          on_queued=self.wake_senders,
+                          public_base=self.home.bot.links.public_base).routes()
+        if self.settings.console_port is not None:
+            self.console_server = await self._stack.enter_async_context(ConsoleServer(
+                console, host=self.settings.console_host, port=self.settings.console_port,
+                public=self.settings.console_public))
         if self.world is not None and self.settings.simulator_port is not None:
             from bot.simulator.server import SimulatorServer  # aiohttp only when simulating
 
             self.simulator = await self._stack.enter_async_context(SimulatorServer(
                 self.world, self.home, host=self.settings.simulator_host,
                 port=self.settings.simulator_port, token=self.settings.simulator_token,
-                ready=self.is_ready, accounts=self.accounts, routes=link_routes))
+                ready=self.is_ready, accounts=self.accounts, routes=[*link_routes, *console]))
         elif self.home.bot.links.public_base is not None:
             links = self.home.bot.links
             self.link_server = await self._stack.enter_async_context(
@@ -182,6 +196,16 @@ class AgriBot:
             host = self.settings.simulator_host
             return f"http://{f'[{host}]' if ':' in host else host}:{self.simulator.port}"
         return None
+
+    def console_base(self) -> str | None:
+        """Where sign-in links point: the public base, else the simulator (which serves the
+        console under /console/), else the console's own server; None: no console here."""
+        if self.simulator is None and self.console_server is None:
+            return None
+        if self.simulator is None:
+            assert self.console_server is not None
+            return self.home.bot.links.public_base or self.console_server.url
+        return self.link_base()
 
     def is_ready(self) -> bool:
         return bool(self.adapters) and all(a.ready for a in self.adapters.values())
@@ -214,6 +238,7 @@ class AgriBot:
         self.router.add(*schedule_commands(lambda _home: self.watcher.book))
         self.router.add(*stats_commands())
         self.router.add(*quiz_chat.commands())
+        self.router.add(*console_chat.commands(self.console_base))
         for fallback in quiz_chat.fallbacks():
             self.router.add_fallback(fallback)
 

@@ -30,6 +30,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="simulator address; anything but loopback needs --token")
     parser.add_argument("--token", default=os.environ.get(TOKEN_ENV),
                         help=f"token the simulator page and API require (or ${TOKEN_ENV})")
+    parser.add_argument("--console-port", type=int,
+                        help="also serve the admin console on this port (local: also /console/)")
+    parser.add_argument("--console-host", default="127.0.0.1",
+                        help="the console's address; anything but loopback needs --console-public")
+    parser.add_argument("--console-public", action="store_true",
+                        help="allow --console-host off loopback (put HTTPS in front of it)")
 
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
@@ -46,7 +52,9 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     settings = RunSettings(
         transport=transport,
         accounts=(args.account,) if args.account else (),
-        simulator_port=args.port, simulator_host=args.host, simulator_token=args.token)
+        simulator_port=args.port, simulator_host=args.host, simulator_token=args.token,
+        console_port=args.console_port, console_host=args.console_host,
+        console_public=args.console_public)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
@@ -74,5 +82,7 @@ async def _serve(bot: AgriBot) -> None:
                              transport=bot.settings.transport), flush=True)
         if where:
             print(msg.RUN_SIMULATOR.format(url=where), flush=True)
+        if bot.console_server is not None or bot.simulator is not None:
+            print(msg.RUN_CONSOLE.format(url=f"{bot.console_base()}/console/"), flush=True)
         await stop.wait()
         print(msg.RUN_STOPPING, flush=True)

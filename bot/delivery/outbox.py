@@ -161,3 +161,11 @@ def dead(row: OutboxRow, *, now: datetime, error: str) -> None:
     row.status, row.last_error = DEAD, error
     row.attempts += 1
     row.next_attempt_at = naive_utc(now)
+
+
+def revive(row: OutboxRow, *, now: datetime) -> None:
+    """Send a dead letter again (an admin asked, from the console): due now, with a fresh set
+    of attempts; its last error stays until the next attempt replaces it."""
+    row.status, row.attempts = PENDING, 0
+    row.next_attempt_at = naive_utc(now)
+    row.claimed_by = row.claimed_at = None

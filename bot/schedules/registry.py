@@ -61,6 +61,8 @@ class ScheduleFiles:
         self.book = ScheduleBook()
         self._good: dict[Path, LoadedFile] = {}
         self._seen: dict[Path, Signature] = {}
+        # each file's last check: its problems, or none when its current content is in force
+        self.problems: dict[Path, tuple[Problem, ...]] = {}
 
     def refresh(self) -> Refresh:
         """Reload what changed on disk; ``book`` is replaced only when something did."""
@@ -87,6 +89,10 @@ class ScheduleFiles:
         for path, problems in clashes.items():
             report.rejected.append(self._rejection(path, problems, path in good))
             fresh.pop(path, None)
+        checked = {p: found for p, found in self.problems.items()
+                    if p not in removed and p not in fresh}
+        checked.update((r.path, r.problems) for r in report.rejected)
+        self.problems = checked  # replaced whole: readers on the loop never see it half done
         for path in fresh:
             good[path] = fresh[path]
         if clashes:  # rebuild with the previous versions of the refused files
