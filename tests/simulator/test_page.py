@@ -4,7 +4,6 @@ one private chat per bot."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from sqlalchemy import Engine
 from bot import messages as msg
 from bot.app import AgriBot
 from bot.config import load_home
+from tests.browser import chromium
 from tests.conftest import REPO
 from tests.simulator.conftest import NONGAN
 from tests.simulator.test_two_accounts import (
@@ -25,7 +25,6 @@ from tests.simulator.test_two_accounts import (
     write_home,
 )
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "artifacts"
 WAIT_MS = 10_000
 TECH = "wxid_t_nongan-junior_1"
@@ -34,23 +33,9 @@ YUSHU = "room-yushu-junior@chatroom"
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Any]:
-    """Debian's Chromium driven by Playwright; skipped without it locally, failed under CI."""
-    try:
-        from playwright.async_api import async_playwright
-    except ImportError:
-        async_playwright = None
-    missing = [what for what, ok in ((str(CHROMIUM), CHROMIUM.exists()),
-                                     ("playwright", async_playwright is not None)) if not ok]
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"the page test needs {', '.join(missing)} (.ci/run installs chromium)")
-        pytest.skip(f"not installed: {', '.join(missing)}")
-    async with async_playwright() as pw:
-        chromium = await pw.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield chromium
-        await chromium.close()
+    """Debian's Chromium driven by Playwright (tests/browser.py)."""
+    async with chromium() as launched:
+        yield launched
 
 
 async def _open(browser: Any, url: str) -> Any:
