@@ -105,5 +105,5 @@ async def test_a_dead_letter_retried_from_the_page(browser: Any, running: Runnin
     await running.watch.until(lambda: any(
         "明早八点大棚现场会" in m.text for m in running.world.messages(JIUTAI)))
     assert await running.bot.db.read(lambda s: s.get(OutboxRow, row).status) == outbox.SENT
-    assert await page.locator(f"button.retry[data-id='{row}']").count() == 0
+    await page.locator(f"button.retry[data-id='{row}']").wait_for(state="detached")
     assert page.errors == []

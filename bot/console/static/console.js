@@ -65,9 +65,10 @@ function chart(daily) {
     for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
     return node;
   };
-  const width = 640, height = 220, left = 34, bottom = 24, top = 24;
+  const width = 640, height = 180, left = 34, bottom = 24, top = 24;
   const most = Math.max(1, ...daily.map((d) => Math.max(d.active_members, d.questions)));
-  const step = (width - left - 8) / Math.max(1, daily.length);
+  // a day's width as in a full month, so the 2nd of the month is not two giant bars
+  const step = (width - left - 8) / Math.max(31, daily.length);
   const root = svg("svg", {viewBox: `0 0 ${width} ${height}`, class: "chart", role: "img",
                            "aria-label": "本月每日活跃人次和提问数"});
   const y = (v) => height - bottom - (height - bottom - top) * v / most;
@@ -80,7 +81,7 @@ function chart(daily) {
   }
   daily.forEach((d, i) => {
     const x = left + i * step;
-    const bar = Math.max(2, step * 0.38);
+    const bar = Math.max(2, step * 0.4);
     for (const [value, colour, dx] of [[d.active_members, "#27ae60", 0],
                                        [d.questions, "#2980b9", bar]]) {
       const rect = svg("rect", {x: x + dx + 1, y: y(value), width: bar,
@@ -90,7 +91,7 @@ function chart(daily) {
       rect.append(tip);
       root.append(rect);
     }
-    if (daily.length <= 10 || i % 5 === 0) {
+    if (i % 5 === 0 || (i === daily.length - 1 && i % 5 >= 3)) {
       const label = svg("text", {x: x + step / 2, y: height - 6, "text-anchor": "middle",
                                  "font-size": 11, fill: "#5b6b7b"});
       label.textContent = d.day.slice(5);
@@ -98,7 +99,13 @@ function chart(daily) {
     }
   });
   const legend = svg("text", {x: left, y: 14, "font-size": 12, fill: "#1f2d3d"});
-  legend.textContent = "■ 活跃人次（绿）  ■ 提问（蓝）";
+  for (const [mark, colour, text] of [["■", "#27ae60", " 活跃人次  "], ["■", "#2980b9", " 提问"]]) {
+    const square = svg("tspan", {fill: colour});
+    square.textContent = mark;
+    const label = svg("tspan", {});
+    label.textContent = text;
+    legend.append(square, label);
+  }
   root.append(legend);
   return root;
 }
