@@ -6,17 +6,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+import aiohttp
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from bot import messages as msg
+from bot.app import AgriBot, RunSettings
+from bot.clock import ManualClock
+from bot.config import Home
 from bot.core import events
 from bot.core.messages import Target, TextOut
 from bot.db.schema import ConsoleLink, Event, OutboxRow
 from bot.delivery import outbox
 from bot.delivery.outbox import Outgoing, enqueue
-from bot.transport.local_world import room_id_for
+from bot.transport.local_world import LocalWorld, room_id_for
 from tests.console.conftest import FENGBO, Running
+from tests.harness import Watch
 
 JIUTAI = room_id_for("jiutai-junior")
 TECH = "wxid_t_jiutai-junior_1"
@@ -227,3 +232,29 @@ async def test_questions_schedule_and_report_of_the_county(running: Running) -> 
     assert status == 404
     status, body = await admin.get("/console/api/report?from=2026-12-09&to=2026-12-01")
     assert status == 400 and "日期" in body["error"]
+
+
+async def test_the_console_on_a_port_of_its_own(home: Home, engine: Engine,
+                                                clock: ManualClock) -> None:
+    """``--console-port``: without a simulator the console has its own server, the sign-in
+    link points at it, and the simulator's routes are not there."""
+    world = LocalWorld.from_home(home, clock)
+    watch = Watch(world)
+    settings = RunSettings(simulator_port=None, console_port=0, schedule_wake=False)
+    async with AgriBot(home, engine, settings, world=world, clock=clock) as bot:
+        await bot.wait_ready(30)
+        assert bot.console_server is not None
+        base = bot.console_server.url
+        world.speak_private(FENGBO, "#后台")
+        link = await watch.until(lambda: next(
+            (m.text for m in world.private_messages(FENGBO) if "/console/login/" in m.text),
+            None))
+        assert f"{base}/console/login/" in link
+        url = link[link.index(base):].split()[0]
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+            async with http.get(url) as resp:
+                assert resp.status == 200
+            async with http.get(f"{base}/console/api/summary?region=jiutai") as resp:
+                assert resp.status == 200
+            async with http.get(f"{base}/api/rooms") as resp:
+                assert resp.status == 404
