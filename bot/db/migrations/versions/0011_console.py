@@ -1,8 +1,8 @@
 """The admin console: one-time sign-in links (``#后台``) and the sessions they open, each kept as
 the SHA-256 of its random token.
 
-Revision ID: 0010_console
-Revises: 0009_activities
+Revision ID: 0011_console
+Revises: 0010_wecom_binding
 """
 
 from collections.abc import Sequence
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010_console"
-down_revision: str | None = "0009_activities"
+revision: str = "0011_console"
+down_revision: str | None = "0010_wecom_binding"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
