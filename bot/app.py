@@ -17,7 +17,7 @@ import hashlib
 import itertools
 import logging
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import datetime
@@ -76,7 +76,7 @@ QUIZ_SECONDS = 10.0  # windows are minutes: a question closes at most this late
 
 @dataclass(frozen=True)
 class RunSettings:
-    transport: str = "local"  # local | wechaty
+    transport: str = "local"  # local | wechaty | wecom: of accounts that name none
     accounts: tuple[str, ...] = ()  # empty: every account in bot.yaml
     simulator_port: int | None = 8080  # local transport only; None: no simulator
     simulator_host: str = "127.0.0.1"
@@ -105,7 +105,7 @@ class AgriBot:
             self.world: LocalWorld | None = world or LocalWorld.from_home(home, self.clock)
         else:
             self.world = None
-        self.adapters: dict[str, WechatyAdapter] = {}
+        self.adapters: dict[str, Any] = {}  # WechatyAdapter or WeComAdapter, by account
         self.senders: dict[str, Sender] = {}
         self.simulator: Any = None
         self.link_server: links_web.LinkServer | None = None
@@ -143,12 +143,7 @@ class AgriBot:
         await self._stack.enter_async_context(self._tasks)
         self._draining.append(self._tasks.spawn(self.inbox.run(self.stop), "inbox"))
         for account in self.accounts:
-            adapter = WechatyAdapter(
-                account, self._puppet_factory(account),
-                on_message=self._on_message, on_membership=self._on_membership,
-                on_ready=self._on_ready_for(account), clock=self.clock,
-                media_dir=self.home.paths.data / "media" / account,
-                media_wanted=self._media_wanted_for(account))
+            adapter = self._adapter(account)
             self.adapters[account] = await self._stack.enter_async_context(adapter)
             self._start_sender(account, adapter)
         self._start_periodic_jobs()
@@ -212,6 +207,26 @@ class AgriBot:
 
     async def wait_ready(self, timeout: float | None = None) -> None:
         await asyncio.gather(*(a.wait_ready(timeout) for a in self.adapters.values()))
+
+    def transport_of(self, account: str) -> str:
+        """The account's own transport, else the one this run was started with."""
+        config = next(a for a in self.home.bot.accounts if a.id == account)
+        return config.transport or self.settings.transport
+
+    def _adapter(self, account: str) -> Any:
+        media = self.home.paths.data / "media" / account
+        if self.transport_of(account) == "wecom":
+            from bot.transport.wecom_adapter import WeComAdapter  # the SDK only when used
+
+            return WeComAdapter(
+                account, self.home, on_message=self._on_message,
+                on_ready=self._on_ready_for(account), clock=self.clock, media_dir=media,
+                media_wanted=self._media_wanted_for(account))
+        return WechatyAdapter(
+            account, self._puppet_factory(account),
+            on_message=self._on_message, on_membership=self._on_membership,
+            on_ready=self._on_ready_for(account), clock=self.clock, media_dir=media,
+            media_wanted=self._media_wanted_for(account))
 
     def _puppet_factory(self, account: str) -> Callable[[], Any]:
         if self.world is None:
@@ -349,7 +364,8 @@ class AgriBot:
             return True
         return self.qa.awaits_attachment(session, sender, group, self.clock.now())
 
-    def _on_ready_for(self, account: str) -> Callable[[list[RoomInfo]], Awaitable[None]]:
+    def _on_ready_for(self, account: str
+                      ) -> Callable[[list[RoomInfo]], Coroutine[Any, Any, None]]:
         return lambda rooms: self._bind(account, rooms)
 
     async def _bind(self, account: str, rooms: list[RoomInfo]) -> None:

@@ -23,7 +23,8 @@ READY_TIMEOUT = 60.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--transport", choices=["local", "wechaty"])
+    parser.add_argument("--transport", choices=["local", "wechaty", "wecom"],
+                        help="of the accounts whose bot.yaml entry names no transport")
     parser.add_argument("--account", help="only this account's groups (one process per account)")
     parser.add_argument("--port", type=int, default=8080, help="simulator port (local transport)")
     parser.add_argument("--host", default="127.0.0.1",
@@ -48,6 +49,18 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         print(msg.RUN_NEEDS_SERVICE.format(token=SERVICE_TOKEN_ENV,
                                            endpoint=SERVICE_ENDPOINT_ENV), file=sys.stderr)
         return 2
+    chosen = [a for a in home.bot.accounts if not args.account or a.id == args.account]
+    if any((a.transport or transport) == "wecom" for a in chosen):
+        from bot.transport.wecom_adapter import MissingCredentials, credentials
+
+        for account in chosen:
+            if (account.transport or transport) != "wecom":
+                continue
+            try:
+                credentials(home, account.id, os.environ)
+            except MissingCredentials as exc:  # one line naming the variable, never a value
+                print(str(exc), file=sys.stderr)
+                return 2
     engine = ctx.engine(migrate=True)
     settings = RunSettings(
         transport=transport,
@@ -77,7 +90,8 @@ async def _serve(bot: AgriBot) -> None:
             await bot.wait_ready(READY_TIMEOUT)
         where = (f"http://{bot.settings.simulator_host}:{bot.simulator.port}/"
                  if bot.simulator is not None else "")
-        started = msg.RUN_READY if bot.world is not None else msg.RUN_CONNECTING
+        started = msg.RUN_READY if bot.world is not None else (
+            msg.RUN_CONNECTING_WECOM if transport_is_wecom(bot) else msg.RUN_CONNECTING)
         print(started.format(accounts="、".join(bot.accounts), groups=len(bot.home.groups),
                              transport=bot.settings.transport), flush=True)
         if where:
@@ -86,3 +100,7 @@ async def _serve(bot: AgriBot) -> None:
             print(msg.RUN_CONSOLE.format(url=f"{bot.console_base()}/console/"), flush=True)
         await stop.wait()
         print(msg.RUN_STOPPING, flush=True)
+
+
+def transport_is_wecom(bot: AgriBot) -> bool:
+    return all(bot.transport_of(a) == "wecom" for a in bot.accounts)

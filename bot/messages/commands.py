@@ -58,6 +58,8 @@ RUN_SIMULATOR = "模拟器：在浏览器打开 {url} ，选一个县级群，�
 RUN_STOPPING = "正在停止：发送中的消息发完后退出……"
 RUN_CONNECTING = ("agribot 已启动：账号 {accounts}，{groups} 个群，通道 {transport}，正在连接网关"
                   "（连上后日志里会有 “ready as …”）。按 Ctrl-C 停止。")
+RUN_CONNECTING_WECOM = ("agribot 已启动：账号 {accounts}，{groups} 个群，通道 {transport}，正在连接"
+                        "企业微信（连上后日志里会有 “企业微信智能机器人已连接”）。按 Ctrl-C 停止。")
 RUN_NEEDS_SERVICE = ("通道 wechaty 需要网关：请设置环境变量 {token}（网关令牌），"
                      "以及 {endpoint}（网关地址，如 10.0.0.5:8788）")
 RUN_UNKNOWN_ACCOUNT = "bot.yaml 中没有账号 “{account}”"
@@ -94,3 +96,4 @@ WECOM_BAD_SECRET = ("账号 {account}：企业微信拒绝了 Bot ID / Secret（
 WECOM_REPLACED = ("账号 {account}：另一个进程用同一个 Bot ID 连上了企业微信，本进程的连接已被"
                   "顶替；本进程不再重连（要换回本进程，请先停掉另一个再重启本进程）")
 WECOM_READY = "账号 {account}：企业微信智能机器人已连接"
+WECOM_NO_FILE = "（文件「{name}」无法通过企业微信智能机器人发送，请到电脑端查看）"
