@@ -43,7 +43,7 @@ class Binder:
 
     def command(self) -> CommandSpec:
         """``#绑定`` in a chat that is already bound (or in private chat)."""
-        return CommandSpec(COMMAND, self._bound_chat, msg.BIND_USAGE, admin_only=False)
+        return CommandSpec(COMMAND, self._bound_chat, msg.BIND_USAGE, admin_only=True)
 
     # --- a chat with no group yet ----------------------------------------------------------------
 

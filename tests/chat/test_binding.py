@@ -64,7 +64,9 @@ def test_admin_binds_a_chat_and_the_group_is_served_there(demo_copy: Path,
     queued = _queued(engine)
     assert queued[0][:2] == ("group", "nongan-junior") and "已绑定" in queued[0][2]
     assert queued[1][:2] == ("group", "nongan-junior")
-    assert msg.CAP_MENTION_ONLY in queued[1][2] and "#绑定" in queued[1][2]
+    assert msg.CAP_MENTION_ONLY in queued[1][2] and "#绑定" not in queued[1][2]
+    _say(router, CITY_ADMIN, "#帮助")
+    assert "#绑定" in _queued(engine)[-1][2]  # an admin's help shows it
     restarted = RoomDirectory(home)
     with session_factory(engine)() as session:
         restarted.load(session)
