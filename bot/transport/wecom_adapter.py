@@ -54,6 +54,7 @@ log = logging.getLogger(__name__)
 SDK_LOG = logging.getLogger("bot.transport.wecom_sdk")
 
 REPLY_WINDOW_SECONDS = 300.0  # a req_id older than this is not answered on: aibot_send_msg
+WATCH_SECONDS = 5.0  # how often a quietly closed socket is looked for (quirk 9)
 SEEN_MSGIDS = 10_000  # a msgid delivered again (after a reconnect) is handled once
 MEDIA_WANTED = Callable[[str | None, str], Awaitable[bool]]
 _SAFE_NAME = re.compile(r"[^\w.-]+")
@@ -116,6 +117,7 @@ class WeComAdapter:
         self.clock = clock or SystemClock()
         self._sleep = sleep
         self.backoff = backoff
+        self.watch_seconds = WATCH_SECONDS
         self._media_dir = media_dir
         self._media_wanted = media_wanted
         self.ids = WeComIds(home)
@@ -171,7 +173,7 @@ class WeComAdapter:
             self._wire(client)
             try:
                 await client.connect()
-                await ended.wait()
+                await self._until_ended(client, ended)
             finally:
                 was_ready = self._ready.is_set()
                 self._ready.clear()
@@ -185,6 +187,17 @@ class WeComAdapter:
             log.warning("account %s: reconnecting to WeCom in %.1fs (attempt %d)",
                         self.account, delay, self.sessions)
             await self._sleep(delay)
+
+    async def _until_ended(self, client: Any, ended: asyncio.Event) -> None:
+        """Until the session ends. A server's normal close (1000/1001) ends the SDK's receive
+        loop without a word (quirk 9): a socket found closed ends the session here."""
+        while not ended.is_set():
+            try:
+                await asyncio.wait_for(ended.wait(), self.watch_seconds)
+            except TimeoutError:
+                if not client.is_connected:
+                    log.info("account %s: the WeCom socket closed quietly", self.account)
+                    self._end_session()
 
     def _end_session(self) -> None:
         if self._ended is not None:

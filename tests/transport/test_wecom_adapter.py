@@ -37,6 +37,7 @@ class FakeClient(AsyncIOEventEmitter):  # type: ignore[misc]
         self.replies: list[tuple[str, str, bool]] = []
         self.sends: list[tuple[str, dict[str, Any]]] = []
         self.disconnected = False
+        self.is_connected = True
 
     async def connect(self) -> FakeClient:
         if self.script == "ok":
@@ -195,3 +196,18 @@ async def test_replaced_connection_says_so_once_and_does_not_fight_back(
     assert len(rig.clients) == 1 and rig.sleeps == []
     replaced = msg.WECOM_REPLACED.format(account=ACCOUNT)
     assert [r.getMessage() for r in caplog.records].count(replaced) == 1
+
+
+async def test_a_quietly_closed_socket_is_noticed_and_reconnected(home: Home) -> None:
+    """A normal close ends the SDK's receive loop without an event (quirk 9): the adapter sees
+    the socket closed, drops ready and connects again after its backoff."""
+    rig = Rig(home)
+    rig.adapter.watch_seconds = 0.01
+    async with rig.adapter as adapter:
+        await adapter.wait_ready(1)
+        rig.clients[-1].is_connected = False
+        for _ in range(200):
+            await asyncio.sleep(0.01)
+            if len(rig.clients) == 2 and adapter.ready:
+                break
+        assert len(rig.clients) == 2 and adapter.ready and rig.sleeps == [1]
