@@ -101,7 +101,7 @@ class AgriBot:
         self.inbox = Inbox(self.router, self.db, on_handled=self.wake_senders)
         self.accounts = [a.id for a in home.bot.accounts
                          if not settings.accounts or a.id in settings.accounts]
-        if settings.transport == "local":
+        if any(self.transport_of(a) == "local" for a in self.accounts):
             self.world: LocalWorld | None = world or LocalWorld.from_home(home, self.clock)
         else:
             self.world = None
@@ -205,8 +205,11 @@ class AgriBot:
     def is_ready(self) -> bool:
         return bool(self.adapters) and all(a.ready for a in self.adapters.values())
 
-    async def wait_ready(self, timeout: float | None = None) -> None:
-        await asyncio.gather(*(a.wait_ready(timeout) for a in self.adapters.values()))
+    async def wait_ready(self, timeout: float | None = None, *, local: bool = False) -> None:
+        """Until every account is ready (``local``: those on the local world, which are ready
+        at once; one on WeCom may wait for a secret to be fixed)."""
+        await asyncio.gather(*(a.wait_ready(timeout) for account, a in self.adapters.items()
+                               if not local or self.transport_of(account) == "local"))
 
     def transport_of(self, account: str) -> str:
         """The account's own transport, else the one this run was started with."""
@@ -229,7 +232,7 @@ class AgriBot:
             media_wanted=self._media_wanted_for(account))
 
     def _puppet_factory(self, account: str) -> Callable[[], Any]:
-        if self.world is None:
+        if self.world is None or self.transport_of(account) != "local":
             return service_puppet_factory()
         from bot.transport.local_puppet import LocalPuppet
 
@@ -372,8 +375,10 @@ class AgriBot:
         """Bind the account's groups to its rooms; record it, and tell the province once."""
         if not capabilities.of_account(self.home, account).lists_rooms:
             binder = Binder(self.home, self.rooms)
-            for group in await self.db.run(binder.report_unbound, account, self.clock.now()):
-                log.warning("group %s has no chat on account %s yet (#绑定)", group, account)
+            unbound = await self.db.run(binder.report_unbound, account, self.clock.now())
+            if unbound:
+                log.warning("account %s: %d groups have no chat yet (an admin binds one with "
+                            "@bot #绑定 <group-id>): %s", account, len(unbound), ", ".join(unbound))
             self.wake_senders()
             return
         report = await self.db.run(self._bind_in, account, rooms, self.clock.now())

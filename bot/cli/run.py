@@ -87,7 +87,7 @@ async def _serve(bot: AgriBot) -> None:
         loop.add_signal_handler(sig, stop.set)
     async with bot:
         if bot.world is not None:
-            await bot.wait_ready(READY_TIMEOUT)
+            await bot.wait_ready(READY_TIMEOUT, local=True)
         where = (f"http://{bot.settings.simulator_host}:{bot.simulator.port}/"
                  if bot.simulator is not None else "")
         started = msg.RUN_READY if bot.world is not None else (
