@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from bot.activities import cli as activity_cli
-from bot.cli import database, gateway, inspect, run
+from bot.cli import database, gateway, inspect, run, wecom_fake
 from bot.config import ConfigError
 from bot.context import Context
 from bot.qa import cli as qa_cli
@@ -36,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_arguments(add("run", run.run, "运行机器人 (run the bot)"))
     gateway.add_arguments(add("gateway", gateway.gateway,
                               "本地微信网关：用 gRPC 提供模拟世界 (local puppet-service gateway)"))
+    wecom_fake.add_arguments(add("wecom-fake", wecom_fake.wecom_fake,
+                                 "本地企业微信智能机器人长连接：模拟世界 (local WeCom server)"))
 
     add("check", inspect.check, "检查所有 YAML 文件 (validate every YAML file)")
     add("groups", inspect.groups, "地区、群、账号一览 (the region tree with its groups)")

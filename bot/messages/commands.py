@@ -46,6 +46,7 @@ SIM_ERR_MEDIA_KIND = "不支持这种文件（扩展名 {suffix}）；可以发�
 SIM_ERR_MEDIA_BASE64 = "文件内容不是合法的 base64 编码"
 SIM_ERR_MEDIA_EMPTY = "文件是空的"
 SIM_ERR_MEDIA_TOO_LARGE = "文件太大了：最多 {limit} MB"
+SIM_ERR_BAD_MENTIONS = "mentions 应是这个群里成员编号的列表，例如 [\"wxid_…\"]"
 SIM_ERR_TEXT_OR_MEDIA = "一条消息要么是文字（text），要么是文件（media），不能两样都有"
 SIM_ERR_NOT_FOUND = "没有这个地址"
 SIM_ERR_METHOD = "这个地址不支持这种请求方式"
@@ -72,6 +73,21 @@ GATEWAY_READY = ("本地微信网关已启动：账号 {account}，gRPC 端口 {
                  "agribot run --transport wechaty")
 GATEWAY_SIMULATOR = "模拟器：在浏览器打开 {url} ，可以看到通过 gRPC 连接的机器人。"
 GATEWAY_STOPPING = "网关正在停止……"
+
+# --- the local WeCom 智能机器人 server (agribot wecom-fake) --------------------------------------
+WECOM_FAKE_NO_ACCOUNT = ("bot.yaml 里没有走企业微信的账号：给一个账号写上 transport: wecom 和 "
+                         "wecom: {bot_id_env: 变量名, secret_env: 变量名}")
+WECOM_FAKE_NOT_WECOM = "账号 “{account}” 不走企业微信（没有 transport: wecom）"
+WECOM_FAKE_NEEDS_ENV = ("请先设置环境变量 {names}（机器人 ID 和 Secret；agribot run 读同样的变量，"
+                        "本地测试可以随便填，两边一致即可）")
+WECOM_FAKE_READY = "本地企业微信长连接已启动：账号 {account}，地址 {url}。机器人这样连到这里："
+WECOM_FAKE_EXPORTS = "  export {url_env}={url}\n  export {ca_env}={ca}"
+WECOM_FAKE_SIMULATOR = ("模拟器：在浏览器打开 {url} 。群里只有 @机器人 的消息会送到机器人，"
+                        "图片和文件只在私聊里送到。")
+WECOM_FAKE_STOPPING = "本地企业微信正在停止……"
+WECOM_FAKE_NO_MESSAGE = "没有这条消息"
+WECOM_FAKE_NO_CONTACT = "没有这个人"
+WECOM_FAKE_NOT_CONNECTED = "机器人没有连上，消息送不到"
 WECHATY_BAD_TOKEN = ("账号 {account}：网关拒绝了令牌 (UNAUTHENTICATED)。请检查环境变量 "
                      "WECHATY_PUPPET_SERVICE_TOKEN；将按退避间隔重试，同样的错误不再重复记录")
 

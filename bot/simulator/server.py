@@ -36,6 +36,7 @@ from bot.simulator.errors import ApiError
 from bot.simulator.page import index_html
 from bot.simulator.shapes import Json, Shapes
 from bot.transport.local_world import Event, LocalWorld, Message, Room, WorldError, bot_contact_id
+from bot.transport.text import parse_mentions
 
 log = logging.getLogger(__name__)
 
@@ -246,7 +247,8 @@ class SimulatorServer:
         if sender not in room.member_ids:
             raise ApiError(403, msg.SIM_ERR_NOT_MEMBER.format(name=self._name(sender)))
         if upload is None:
-            return web.json_response({"id": self.world.speak(room.id, sender, text)}, status=201)
+            said = self.world.speak(room.id, sender, text, self._mentions(room, body, text))
+            return web.json_response({"id": said}, status=201)
         path = uploads.store(upload, self.shapes.uploads)
         sent = self.world.post(room.id, sender, upload.kind, text=upload.name,
                                file_name=upload.name, file_path=str(path),
@@ -321,6 +323,17 @@ class SimulatorServer:
         room_id = event.room_id
         assert room_id is not None  # a room message, a membership or a topic change
         return self._shows(self.world.room(room_id))
+
+    def _mentions(self, room: Room, body: Json, text: str) -> list[str]:
+        """Whom a message @s, as the platform records it (a WeCom bot hears only those): the
+        ``mentions`` ids given, and each member an ``@name`` in the text names."""
+        given = body.get("mentions", [])
+        if not isinstance(given, list) or not all(
+                isinstance(m, str) and m in room.member_ids for m in given):
+            raise ApiError(400, msg.SIM_ERR_BAD_MENTIONS)
+        by_name = {self.world.contact(m).name: m for m in room.member_ids}
+        named = [by_name[n] for n in parse_mentions(text, by_name).names if n in by_name]
+        return list(dict.fromkeys([*given, *named]))
 
     def _room(self, request: web.Request) -> Room:
         room_id = request.match_info["room_id"]

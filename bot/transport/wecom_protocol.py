@@ -55,6 +55,9 @@ Quirks of SDK 1.0.2, each pinned by a test:
    their acks fail only by their 5-s timeout. Only other codes (or
    a broken connection) make it reconnect. So the fake closes with :data:`CLOSE_POLICY` or
    :data:`CLOSE_RESTART`, and a client must not count on the SDK noticing every close.
+10. ``WSClient`` is a pyee emitter: an ``error`` emitted with no listener raises inside the
+    SDK's own task (a refused subscription, "Max reconnect attempts exceeded"), where nobody
+    sees it: a client always listens for ``error``.
 """
 
 from __future__ import annotations

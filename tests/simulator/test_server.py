@@ -58,6 +58,26 @@ async def test_rooms_list_groups_with_tier_region_and_roles(api: Api) -> None:
     assert all(set(m) >= {"id", "name", "role"} for m in nongan["members"])
 
 
+async def test_a_message_records_whom_it_mentions(api: Api) -> None:
+    """``@name`` of a member in the text, and ids in ``mentions``, are the message's mentions
+    (what a WeCom bot, which hears only @-messages, goes by); other ids are refused."""
+    world = api.server.world
+    bot, expert = world.contact(BOT).name, world.contact(EXPERT).name
+    status, body = await api.post(f"/api/rooms/{NONGAN}/messages",
+                                  {"from": TECH, "text": f"@{bot}\u2005@{expert} 请看看"})
+    assert status == 201 and world.message(body["id"]).mentions == (BOT, EXPERT)
+    status, body = await api.post(f"/api/rooms/{NONGAN}/messages",
+                                  {"from": TECH, "text": "请看看", "mentions": [ADMIN]})
+    assert status == 201 and world.message(body["id"]).mentions == (ADMIN,)
+    status, body = await api.post(f"/api/rooms/{NONGAN}/messages",
+                                  {"from": TECH, "text": "@某某 你好"})
+    assert status == 201 and world.message(body["id"]).mentions == ()
+    for wrong in ([OUTSIDER], "x", [1]):
+        status, body = await api.post(f"/api/rooms/{NONGAN}/messages",
+                                      {"from": TECH, "text": "hi", "mentions": wrong})
+        assert status == 400 and "mentions" in body["error"]
+
+
 async def test_speaking_in_a_room_and_reading_it_back(api: Api) -> None:
     """A member's message gets 201 with its id and reads back with every contract field."""
     status, body = await api.post(f"/api/rooms/{NONGAN}/messages", {"from": TECH, "text": "大家好"})
