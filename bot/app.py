@@ -45,6 +45,7 @@ from bot.core.messages import Inbound, MembershipChange, Target, TextOut
 from bot.core.ports import Transport
 from bot.db.engine import session_factory
 from bot.db.runner import DatabaseRunner
+from bot.delivery.lease import AccountLeases
 from bot.delivery.outbox import Outgoing, enqueue
 from bot.delivery.sender import Sender
 from bot.delivery.wecom import WeComKeyMissing, webhook_for_group
@@ -118,6 +119,9 @@ class AgriBot:
         self.qa: QaService | None = None
         self.watcher = ScheduleWatcher(home, self.db, self.clock)  # the home's files, once
         self.schedules: ScheduleRunner | None = None
+        # one live process per account: taken before anything runs for it
+        self.leases = AccountLeases(self.db, self.accounts, self.clock, on_lost=self._lease_lost)
+        self.failure: str | None = None  # why the process stopped on its own (a lease lost)
 
     # --- life ------------------------------------------------------------------------------------
 
@@ -134,6 +138,7 @@ class AgriBot:
 
     async def _start(self) -> None:
         self._stack.push_async_callback(self.db.aclose)  # last out: after everything using it
+        await self._stack.enter_async_context(self.leases)  # raises AccountHeld: nothing started
         await self.db.run(self.rooms.load)
         await self._stack.enter_async_context(self.watcher)
         self.schedules = await self._stack.enter_async_context(ScheduleRunner(
@@ -141,6 +146,7 @@ class AgriBot:
             wake=self.settings.schedule_wake, on_fired=self.wake_senders))
         await self._install_features()
         await self._stack.enter_async_context(self._tasks)
+        self._tasks.spawn(self.leases.run(self.stop), "leases")
         self._draining.append(self._tasks.spawn(self.inbox.run(self.stop), "inbox"))
         for account in self.accounts:
             adapter = self._adapter(account)
@@ -181,6 +187,12 @@ class AgriBot:
         if self._draining:
             await asyncio.wait(self._draining, timeout=DRAIN_SECONDS)
         await self._stack.aclose()
+
+    def _lease_lost(self, _account: str, line: str) -> None:
+        """Another process took an account over (this one looked dead to it): stop sending."""
+        self.failure = line
+        self.stop.set()
+        self.wake_senders()
 
     def link_base(self) -> str | None:
         """Where tracked links point: ``links.public_base``, else the simulator's address."""

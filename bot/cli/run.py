@@ -12,6 +12,7 @@ import sys
 from bot import messages as msg
 from bot.app import AgriBot, RunSettings
 from bot.context import Context
+from bot.delivery.lease import AccountHeld
 from bot.transport.wechaty_compat import (
     SERVICE_ENDPOINT_ENV,
     SERVICE_TOKEN_ENV,
@@ -70,13 +71,20 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         console_public=args.console_public)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    bot = AgriBot(home, engine, settings)
     try:
-        asyncio.run(_serve(AgriBot(home, engine, settings)))
+        asyncio.run(_serve(bot))
+    except AccountHeld as exc:  # another live process runs this account: one line, no trace
+        print(str(exc), file=sys.stderr)
+        return 1
     except ValueError as exc:  # e.g. a public simulator address without a token
         print(str(exc), file=sys.stderr)
         return 2
     finally:
         engine.dispose()
+    if bot.failure is not None:
+        print(bot.failure, file=sys.stderr)
+        return 1
     return 0
 
 
@@ -98,7 +106,13 @@ async def _serve(bot: AgriBot) -> None:
             print(msg.RUN_SIMULATOR.format(url=where), flush=True)
         if bot.console_server is not None or bot.simulator is not None:
             print(msg.RUN_CONSOLE.format(url=f"{bot.console_base()}/console/"), flush=True)
-        await stop.wait()
+        # a signal, or the bot stopping itself (another process took its account over)
+        waits = [asyncio.ensure_future(event.wait()) for event in (stop, bot.stop)]
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for wait in waits:
+                wait.cancel()
         print(msg.RUN_STOPPING, flush=True)
 
 

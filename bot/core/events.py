@@ -22,6 +22,9 @@ PUSH_FAILED = "push_failed"  # ref content id; detail {key, error, attempts}
 # ref content id or None; detail {schedule, reason: quiet | missed | paused | exhausted}
 PUSH_SKIPPED = "push_skipped"
 DEAD_LETTER = "dead_letter"  # any purpose; ref outbox key; detail {purpose, error, attempts}
+# a row a dead process left `sending`, taken over and sent again: it may already have reached
+# the chat; ref outbox key; detail {key, purpose, claimed_by, claimed_at}
+POSSIBLE_REPEAT = "possible_repeat"
 
 # questions and answers (ref "Q-0042")
 QUESTION = "question"  # actor asker; detail {industry, text, experts: [ids], deadline}

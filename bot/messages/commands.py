@@ -64,6 +64,10 @@ RUN_CONNECTING_WECOM = ("agribot 已启动：账号 {accounts}，{groups} 个群
 RUN_NEEDS_SERVICE = ("通道 wechaty 需要网关：请设置环境变量 {token}（网关令牌），"
                      "以及 {endpoint}（网关地址，如 10.0.0.5:8788）")
 RUN_UNKNOWN_ACCOUNT = "bot.yaml 中没有账号 “{account}”"
+RUN_ACCOUNT_HELD = ("账号 {account} 已经由另一个进程在运行（主机 {host}，进程号 {pid}，"
+                    "{since} 起），同一个账号只能运行一个 agribot run；请先停止那个进程")
+RUN_ACCOUNT_LOST = ("账号 {account} 已被另一个进程（主机 {host}，进程号 {pid}）接管，"
+                    "本进程停止发送并退出")
 
 # --- the local puppet-service gateway (agribot gateway) ----------------------------------------
 GATEWAY_NEEDS_TOKEN = ("网关需要一个令牌：请设置环境变量 WECHATY_PUPPET_SERVICE_TOKEN"

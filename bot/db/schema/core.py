@@ -93,3 +93,18 @@ class RoomBinding(Base):
     bound_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
 
 
+
+
+class AccountLease(Base):
+    """Which process runs an account (one at a time, :mod:`bot.delivery.lease`): who it is, since
+    when, and its last heartbeat. No row: nobody holds the account."""
+
+    __tablename__ = "account_leases"
+
+    account: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128))  # host:pid:random, unique per process life
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    pid_start: Mapped[str] = mapped_column(String(32))  # the kernel's start ticks; "" unknown
+    since: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    heartbeat_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
