@@ -332,7 +332,9 @@ class AgriBot:
         sender = Sender(home=self.home, account=account, db=self.db,
                         transport=adapter, rooms=self.rooms, clock=self.clock,
                         webhooks=webhooks, sleep=self._napper(wake),
-                        online=lambda: self.adapters[account].ready, link_base=self.link_base)
+                        online=lambda: self.adapters[account].connected,
+                        listing=lambda: not self.adapters[account].ready,
+                        link_base=self.link_base)
         self.senders[account] = sender
         self._draining.append(self._tasks.spawn(sender.run(self.stop), f"sender:{account}"))
 

@@ -64,6 +64,9 @@ log = logging.getLogger(__name__)
 PUSH_PURPOSES = frozenset({"push"})
 ALERT = "alert"
 ERROR_PAUSE_SECONDS = 5.0  # after a step failed as a whole (database away): don't spin
+# A group with no room while the account is still listing its rooms (a first start, a room
+# created since the last run) waits this long, untried: its binding is coming, not missing.
+LISTING_WAIT_SECONDS = 2.0
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -93,6 +96,7 @@ class _Failure:
     retryable: bool = True
     rate_limited: bool = False
     too_large: bool = False
+    listing: bool = False  # no room yet, and the account is listing its rooms
 
 
 class Sender:
@@ -105,6 +109,7 @@ class Sender:
                  rng: random.Random | None = None, sleep: Sleep | None = None,
                  worker: str | None = None, lease: timedelta = CLAIM_LEASE,
                  idle_seconds: float = 1.0, online: Callable[[], bool] = lambda: True,
+                 listing: Callable[[], bool] = lambda: False,
                  link_base: Callable[[], str | None] = lambda: None) -> None:
         config = next((a for a in home.bot.accounts if a.id == account), None)
         if config is None:
@@ -124,6 +129,9 @@ class Sender:
         # While the account is disconnected nothing is claimed for it: a long outage must not
         # use up attempts and dead-letter what is queued. Robots do not depend on it.
         self._online = online
+        # Sending starts with the rooms bound in earlier runs while the account lists its rooms
+        # (minutes for thousands): whether that listing is still going on.
+        self._listing = listing
         # where tracked links point (bot.yaml links.public_base, or the simulator): asked at each
         # send, so queued pushes follow a change; None sends the real address
         self._link_base = link_base
@@ -183,6 +191,10 @@ class Sender:
             return
         payload = links.addressed(payload, self._link_base())
         route = self._route(row, payload)
+        if isinstance(route, _Failure) and route.listing:
+            until = self._clock.now() + timedelta(seconds=LISTING_WAIT_SECONDS)
+            await self._db.run(self._defer, row, until)
+            return
         if isinstance(route, _Failure):
             await self._record(row, payload, failure=route)
             return
@@ -219,8 +231,8 @@ class Sender:
             cost = hook.cost(payload) if isinstance(hook, PacedTransport) else 1
             return _Route(hook, group.id, True, self._robot_bucket(group.id, hook), max(1, cost))
         room = self._rooms.room_for_group(group.id)
-        if room is None:
-            return _Failure(msg.OUTBOX_UNBOUND)  # binding may come with the next ready
+        if room is None:  # binding may come with the listing under way, or the next ready
+            return _Failure(msg.OUTBOX_UNBOUND, listing=self._listing())
         return _Route(self._transport, room, True, self.bucket)
 
     def _robot_bucket(self, group_id: str, hook: Transport) -> TokenBucket:

@@ -6,6 +6,11 @@ or ``PuppetService`` for real WeChat (:func:`service_puppet_factory`). The puppe
 supervised: when it ends or fails (the service dropped), a fresh ``Wechaty`` and puppet are
 started after an exponential backoff, and ``on_ready`` fires again so rooms are re-bound.
 
+Two states: :attr:`connected` (logged in, the puppet ready: messages can be sent to rooms bound
+in an earlier run) comes at once; :attr:`ready` (every room listed and ``on_ready`` done) comes
+after a round trip per room, tens of seconds to minutes for thousands of rooms, so the sender
+goes by ``connected`` and the listing runs beside it.
+
 Callbacks may be plain functions or coroutines; one that raises is logged with the message id
 and the bot carries on.
 """
@@ -27,22 +32,19 @@ from bot import messages as msg
 from bot.chat.rooms import RoomInfo
 from bot.clock import Clock, SystemClock
 from bot.core.messages import (
-    FileOut,
-    ImageOut,
     Inbound,
-    LinkOut,
     MembershipChange,
     MessageKind,
     Payload,
     Sent,
-    TextOut,
-    payload_kind,
 )
 from bot.core.ports import DeliveryError
 from bot.tasks import TaskGroup
 from bot.transport import wechaty_compat as wc
+from bot.transport import wechaty_outbound as outbound
 from bot.transport.backoff import DEFAULT_BACKOFF, Backoff
-from bot.transport.text import format_mentions, parse_mentions, parse_quote
+from bot.transport.text import parse_mentions, parse_quote
+from bot.transport.wechaty_outbound import DEFAULT_MAX_FILE_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +59,6 @@ ErrorCallback = Callable[[BaseException], None]
 PuppetFactory = Callable[[], Any]
 Sleep = Callable[[float], Awaitable[None]]
 
-RATE_LIMIT_ANSWERS = ("操作过于频繁", "操作太频繁", "too frequent")
-# WeChat refuses files above about 1 GB from a personal account and slows down well before;
-# sending a training video that large is better done as its link.
-DEFAULT_MAX_FILE_BYTES = 200 * 1024 * 1024
 # Reading a message may wait (names, a media check in the database worker, a download); the next
 # one waits at most this long for it to be handed over first, so one stuck read cannot hold the
 # account's inbound for good.
@@ -80,16 +78,6 @@ _KINDS = {
 def service_puppet_factory() -> PuppetFactory:
     """Puppets for real WeChat; token and endpoint come from the environment only."""
     return wc.service_puppet
-
-
-def delivery_error(exc: BaseException) -> DeliveryError:
-    """A platform failure as the core understands it."""
-    text = str(exc)
-    if any(answer in text for answer in RATE_LIMIT_ANSWERS):
-        return DeliveryError(f"rate limited: {text}", rate_limited=True)
-    if isinstance(exc, FileNotFoundError | LookupError):
-        return DeliveryError(f"{type(exc).__name__}: {text}", retryable=False)
-    return DeliveryError(f"{type(exc).__name__}: {text}")
 
 
 class WechatyAdapter:
@@ -123,6 +111,7 @@ class WechatyAdapter:
         self.last_error: BaseException | None = None
         self._last_reported = ""
         self._ready = asyncio.Event()
+        self._connected = asyncio.Event()
         self._login = asyncio.Event()
         self._closing = False
         self._tasks = TaskGroup()
@@ -151,7 +140,13 @@ class WechatyAdapter:
 
     @property
     def ready(self) -> bool:
+        """Connected, and every room listed and handed to ``on_ready``."""
         return self._ready.is_set()
+
+    @property
+    def connected(self) -> bool:
+        """Logged in and the puppet ready: sending works, whether or not rooms are listed."""
+        return self._connected.is_set()
 
     async def wait_ready(self, timeout: float | None = None) -> None:
         """Until logged in with rooms listed; raises if the supervisor died meanwhile."""
@@ -185,6 +180,7 @@ class WechatyAdapter:
             finally:
                 was_ready = self._ready.is_set()
                 self._ready.clear()
+                self._connected.clear()
                 self._login.clear()
                 self.bot = None
                 await wc.stop(bot)
@@ -236,7 +232,11 @@ class WechatyAdapter:
         self._login.set()
 
     async def _handle_ready(self, _payload: Any) -> None:
+        """Connected now; then list the rooms. This handler runs as a task of its own (pyee's),
+        so the listing holds back neither the event stream nor the sender."""
         await self._login.wait()
+        self._connected.set()
+        log.info("account %s: connected as %s; listing rooms", self.account, self.self_id)
         if await self._announce_rooms():
             self._last_reported = ""
             self._ready.set()
@@ -394,56 +394,7 @@ class WechatyAdapter:
 
     async def send(self, address: str, payload: Payload, *, to_room: bool) -> Sent:
         bot = self.bot
-        if bot is None or not self._ready.is_set():
+        if bot is None or not self._connected.is_set():
             raise DeliveryError(f"account {self.account} is not connected")
-        try:
-            if isinstance(payload, TextOut):
-                message_id = await self._send_text(bot, address, payload, to_room)
-            elif isinstance(payload, LinkOut):
-                link = wc.url_link(payload.url, payload.title, payload.description,
-                                   payload.thumbnail_url)
-                message_id = await self._say(bot, address, link, to_room)
-            else:
-                message_id = await self._say(bot, address, self._file_box(payload), to_room)
-        except DeliveryError:
-            raise
-        except Exception as exc:
-            raise delivery_error(exc) from exc
-        detail: dict[str, Any] = {"kind": payload_kind(payload), "account": self.account}
-        if to_room:  # statistics count the members a push reached at the time it arrived
-            with contextlib.suppress(Exception):
-                room = await bot.puppet.room_payload(address)
-                me = bot.puppet.self_id()
-                detail["members"] = sum(1 for m in (room.member_ids or ()) if m != me)
-        return Sent(message_id, detail)
-
-    async def _send_text(self, bot: Any, address: str, out: TextOut, to_room: bool) -> str:
-        mentions = list(out.mentions) if to_room else []
-        text = out.text
-        if mentions:
-            names = await self._names(address, mentions)
-            text = format_mentions([names.get(m, m) for m in mentions], text)
-        message_id: str = await bot.puppet.message_send_text(
-            conversation_id=address, message=text, mention_ids=mentions)
-        sent = bot.Message.load(message_id)
-        await sent.ready()  # the platform knows it: its payload loads back
-        return message_id
-
-    async def _say(self, bot: Any, address: str, thing: Any, to_room: bool) -> str:
-        target = bot.Room.load(address) if to_room else bot.Contact.load(address)
-        await target.ready()
-        sent = await target.say(thing)
-        if sent is None:
-            raise DeliveryError("the platform returned no message id")
-        return str(sent.message_id)
-
-    def _file_box(self, payload: FileOut | ImageOut) -> Any:
-        path = Path(payload.path)
-        if not path.is_file():
-            raise DeliveryError(f"no file at {path}", retryable=False)
-        size = path.stat().st_size
-        if size > self.max_file_bytes:
-            raise DeliveryError(f"{path.name} is {size} bytes, above {self.max_file_bytes}",
-                                retryable=False, too_large=True)
-        keep_path = bool(getattr(self.bot.puppet, "reads_local_paths", False))
-        return wc.file_box(path, payload.name, keep_path=keep_path)
+        return await outbound.send(bot, self.account, address, payload, to_room=to_room,
+                                   names=self._names, max_file_bytes=self.max_file_bytes)

@@ -24,7 +24,8 @@ from bot.core.messages import (
 from bot.core.ports import DeliveryError
 from bot.transport.local_puppet import LocalPuppet
 from bot.transport.local_world import LocalWorld, Room
-from bot.transport.wechaty_adapter import Backoff, WechatyAdapter, delivery_error
+from bot.transport.wechaty_adapter import Backoff, WechatyAdapter
+from bot.transport.wechaty_outbound import delivery_error
 from tests.transport.conftest import TIMEOUT, Running
 
 
