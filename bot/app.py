@@ -240,8 +240,8 @@ class AgriBot:
         return WechatyAdapter(
             account, self._puppet_factory(account),
             on_message=self._on_message, on_membership=self._on_membership,
-            on_ready=self._on_ready_for(account), clock=self.clock, media_dir=media,
-            media_wanted=self._media_wanted_for(account))
+            on_ready=self._on_ready_for(account), on_connected=self.wake_senders,
+            clock=self.clock, media_dir=media, media_wanted=self._media_wanted_for(account))
 
     def _puppet_factory(self, account: str) -> Callable[[], Any]:
         if self.world is None or self.transport_of(account) != "local":
@@ -332,7 +332,7 @@ class AgriBot:
         sender = Sender(home=self.home, account=account, db=self.db,
                         transport=adapter, rooms=self.rooms, clock=self.clock,
                         webhooks=webhooks, sleep=self._napper(wake),
-                        online=lambda: self.adapters[account].connected,
+                        online=lambda: _connected(self.adapters[account]),
                         listing=lambda: not self.adapters[account].ready,
                         link_base=self.link_base)
         self.senders[account] = sender
@@ -435,3 +435,9 @@ class AgriBot:
                      Target.contact(admin.id), TextOut(text), "alert")
             for admin in self.home.admins_of(self.home.province_id)
         ], now=now)
+
+
+def _connected(adapter: Any) -> bool:
+    """Whether an account can send: Wechaty's adapter is connected before its rooms are listed;
+    one that lists no rooms (WeCom) is connected once ready."""
+    return bool(getattr(adapter, "connected", adapter.ready))

@@ -86,6 +86,7 @@ class WechatyAdapter:
     def __init__(self, account: str, puppet_factory: PuppetFactory, *,
                  on_message: Callback | None = None, on_membership: Callback | None = None,
                  on_ready: Callback | None = None, on_error: ErrorCallback | None = None,
+                 on_connected: Callable[[], None] = lambda: None,
                  clock: Clock | None = None, sleep: Sleep = asyncio.sleep,
                  backoff: Backoff = DEFAULT_BACKOFF,
                  max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
@@ -98,6 +99,7 @@ class WechatyAdapter:
         self._on_message = on_message
         self._on_membership = on_membership
         self._on_ready = on_ready
+        self._on_connected = on_connected  # a plain function: the sender may go now
         self._on_error = on_error
         self.clock = clock or SystemClock()
         self._sleep = sleep
@@ -237,6 +239,10 @@ class WechatyAdapter:
         await self._login.wait()
         self._connected.set()
         log.info("account %s: connected as %s; listing rooms", self.account, self.self_id)
+        try:
+            self._on_connected()
+        except Exception:
+            log.exception("account %s: the connected callback failed", self.account)
         if await self._announce_rooms():
             self._last_reported = ""
             self._ready.set()
