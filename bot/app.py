@@ -144,14 +144,16 @@ class AgriBot:
         self.schedules = await self._stack.enter_async_context(ScheduleRunner(
             self.home, self.engine, self.db, self.clock, self.accounts, self.watcher,
             wake=self.settings.schedule_wake, on_fired=self.wake_senders))
-        await self._install_features()
         await self._stack.enter_async_context(self._tasks)
         self._tasks.spawn(self.leases.run(self.stop), "leases")
-        self._draining.append(self._tasks.spawn(self.inbox.run(self.stop), "inbox"))
+        # Accounts and senders first: a restart sends again as soon as it is connected. What
+        # arrives meanwhile waits in the inbox, which starts once every feature is installed.
         for account in self.accounts:
             adapter = self._adapter(account)
             self.adapters[account] = await self._stack.enter_async_context(adapter)
             self._start_sender(account, adapter)
+        await self._install_features()
+        self._draining.append(self._tasks.spawn(self.inbox.run(self.stop), "inbox"))
         self._start_periodic_jobs()
         link_routes = links_web.routes(self.db, self.clock)
         console = Console(self.home, self.db, self.clock, self.watcher,
@@ -254,7 +256,7 @@ class AgriBot:
     # --- features --------------------------------------------------------------------------------
 
     async def _install_features(self) -> None:
-        """Every feature's chat commands and fallbacks, before any message can arrive."""
+        """Every feature's chat commands and fallbacks, before the inbox handles a message."""
         self.router.add(help_command(self.router))
         if any(not capabilities.of_account(self.home, a).lists_rooms for a in self.accounts):
             binder = Binder(self.home, self.rooms)  # WeCom chats: bound by "@bot #绑定"
@@ -263,7 +265,11 @@ class AgriBot:
         self.router.add(*activities.commands(lambda: self.home.reports))
         for fallback in activities.fallbacks():  # before Q&A's: it keeps, never takes, a photo
             self.router.add_fallback(fallback)
-        self.qa = await self.db.call(QaService.build, self.home, self.sessions)
+        # a short read in the database worker, then the classifier's fit in a thread of its
+        # own: the senders, already running, keep the worker
+        learnt, index = await self.db.read(QaService.stored, self.home)
+        self.qa = await asyncio.to_thread(QaService.assemble, self.home, self.sessions, learnt,
+                                          index)
         self.qa.install(self.router)
         self.router.add(*schedule_commands(lambda _home: self.watcher.book))
         self.router.add(*stats_commands())

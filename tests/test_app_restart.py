@@ -47,15 +47,17 @@ async def test_restart_sends_before_the_rooms_are_listed(
 
     monkeypatch.setattr(LocalPuppet, "room_list", slow_room_list)
     watch = Watch(world)
+    pushed = watch.bot_said(room_id_for(BOUND), f"今晚学习 {BOUND}")  # from now on
     async with AgriBot(home, engine, settings, world=world) as second:
-        sent = await watch.until(watch.bot_said(room_id_for(BOUND), f"今晚学习 {BOUND}"))
+        sent = await watch.until(pushed)
         adapter = second.adapters[ACCOUNT]
         assert adapter.connected and not adapter.ready  # sent while the listing goes on
         waiting = row(engine, f"p-{NEW}")
         assert (waiting.status, waiting.attempts) == ("pending", 0)  # untried, not failed
+        pushed = watch.bot_said(room_id_for(NEW), f"今晚学习 {NEW}")
         listing.set()
         await second.wait_ready(30)
-        await watch.until(watch.bot_said(room_id_for(NEW), f"今晚学习 {NEW}"))
+        await watch.until(pushed)
     assert sent.room_id == room_id_for(BOUND)
     assert row(engine, f"p-{NEW}").attempts == 1
     assert not events(engine, "push_failed")

@@ -60,12 +60,13 @@ def build_from(home: Home, learnt: Sequence[Example]) -> Rebuilt:
 class LiveClassifier:
     """The current classifier of a running bot; thread-safe to use while it is rebuilt."""
 
-    def __init__(self, home: Home, sessions: sessionmaker[Session] | None) -> None:
+    def __init__(self, home: Home, sessions: sessionmaker[Session] | None,
+                 learnt: Sequence[Example] | None = None) -> None:
         self._home = home
         self._sessions = sessions
         self._lock = threading.Lock()
         self.built_on: date | None = None
-        self.current = self.rebuild().classifier
+        self.current = self.rebuild(learnt).classifier  # learnt None: read from the database
 
     def classify(self, text: str) -> Classification:
         return self.current.classify(text)

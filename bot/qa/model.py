@@ -20,7 +20,6 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
-from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
 from bot.chat.parse import clean
 
@@ -157,6 +156,10 @@ def _fit(examples: tuple[Example, ...]) -> NgramModel:
     labels = tuple(sorted({e.label for e in examples}))
     if len(labels) < 2:
         raise ValueError("a model needs examples of at least two industries")
+    # scikit-learn (with the half of scipy it pulls in) takes seconds to import: only a fit needs
+    # it, and a restarting bot must not wait for it before sending again
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+
     features, matrix = Features.learn([e.text for e in examples])
     target = np.asarray([labels.index(e.label) for e in examples])
     weight = np.asarray([e.weight for e in examples])

@@ -40,11 +40,25 @@ class QaService:
         """Take the settings from the home (``qa.yaml``, read by ``load_home``), build
         the classifier from the home's industries, the corpus and the database's labelled
         questions, and fill the FAQ index from the database."""
-        settings = settings or home.qa
-        index = FaqIndex()
         with sessions() as session:
-            faq.load(session, index)
-        return cls(home, QaContext(settings, LiveClassifier(home, sessions), index))
+            learnt, index = cls.stored(session, home)
+        return cls.assemble(home, sessions, learnt, index, settings)
+
+    @staticmethod
+    def stored(session: Session, home: Home) -> tuple[list[Example], FaqIndex]:
+        """What the feature keeps in the database: the examples it learnt and the FAQ index (a
+        read, for the database worker)."""
+        index = FaqIndex()
+        faq.load(session, index)
+        return learning.learnt_examples(home, session), index
+
+    @classmethod
+    def assemble(cls, home: Home, sessions: sessionmaker[Session], learnt: Sequence[Example],
+                 index: FaqIndex, settings: QaSettings | None = None) -> QaService:
+        """The service from what :meth:`stored` read: a second or more of CPU (the classifier),
+        no database, so the app runs it in a thread and the database worker stays free."""
+        classifier = LiveClassifier(home, sessions, learnt)
+        return cls(home, QaContext(settings or home.qa, classifier, index))
 
     def commands(self) -> list[CommandSpec]:
         return commands(self.context)
