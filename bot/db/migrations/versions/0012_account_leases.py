@@ -1,7 +1,7 @@
 """One live process per account: the lease row each ``agribot run`` holds for its accounts.
 
-Revision ID: 0011_account_leases
-Revises: 0010_wecom_binding
+Revision ID: 0012_account_leases
+Revises: 0011_console
 """
 
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011_account_leases"
-down_revision: str | None = "0010_wecom_binding"
+revision: str = "0012_account_leases"
+down_revision: str | None = "0011_console"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
