@@ -155,7 +155,7 @@ class AgriBot:
         await self._install_features()
         self._draining.append(self._tasks.spawn(self.inbox.run(self.stop), "inbox"))
         self._start_periodic_jobs()
-        link_routes = links_web.routes(self.db, self.clock)
+        link_routes = links_web.routes(self.db, self.clock, self.home.paths.data)
         console = Console(self.home, self.db, self.clock, self.watcher,
                           on_queued=self.wake_senders,
                           public_base=self.home.bot.links.public_base).routes()

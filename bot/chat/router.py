@@ -213,9 +213,10 @@ class Router:
         lines = [msg.HELP_HEADER]
         lines += [f"  {fill(s.usage, examples)}" for s in self.commands.values()
                   if admin or not s.admin_only]
+        caps = capabilities.of_account(self.home, account) if account else capabilities.LOCAL
         if account is not None:
-            lines += capabilities.of_account(self.home, account).help_notes()
-        lines.append(msg.HELP_FOOTER)
+            lines += caps.help_notes()
+        lines.append(msg.HELP_FOOTER.format(identity=caps.identity))
         return "\n".join(lines)
 
 

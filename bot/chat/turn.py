@@ -16,6 +16,7 @@ from bot.config.models import Expert, Group
 from bot.core.messages import Inbound, Payload, Target, TextOut
 from bot.db.schema import Event
 from bot.delivery.outbox import INTERACTIVE, Outgoing, enqueue
+from bot.transport import capabilities
 
 
 @dataclass
@@ -35,6 +36,12 @@ class Turn:
     def sender(self) -> str:
         """The sender's contact id: the only identity the bot trusts (never the nickname)."""
         return self.inbound.sender_id
+
+    @property
+    def identity(self) -> str:
+        """What people are told they are known by on this turn's transport (微信号, or the
+        企业微信账号 on WeCom), for the sentences that say the nickname does not count."""
+        return capabilities.of_account(self.home, self.account).identity
 
     @property
     def in_private(self) -> bool:

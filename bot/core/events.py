@@ -37,6 +37,9 @@ FAQ_REMOVED = "faq_removed"  # ref question; actor admin
 # ref question; actor the expert or admin who said #转; detail {from_industry, to_industry,
 # experts: [ids], to_person: bool}; the misroute rate counts these by from_industry
 QUESTION_FORWARDED = "question_forwarded"
+# a photo or video kept for a transport that sends no files (the expert gets a link to it);
+# ref question; actor asker; detail {kind, file, size, sha256, message}
+QUESTION_MEDIA = "question_media"
 
 # activities: 培训, 讲座, 义诊 (ref "T-0007"; the kinds keep their first, training-only names)
 # actor admin; detail {topic, kind, region, responsible, groups} (before 0006: {topic} only)

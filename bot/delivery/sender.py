@@ -56,6 +56,8 @@ from bot.delivery.outbox import CLAIM_LEASE, Outgoing, enqueue
 from bot.delivery.rate_limit import TokenBucket
 from bot.eventlog import NewEvent
 from bot.links import codes as links
+from bot.links import photos
+from bot.transport import capabilities
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +137,7 @@ class Sender:
         # where tracked links point (bot.yaml links.public_base, or the simulator): asked at each
         # send, so queued pushes follow a change; None sends the real address
         self._link_base = link_base
+        self._files = capabilities.of_account(home, account).files
         self._settings = home.bot.outbox
         self.bucket = TokenBucket(config.rate, clock, rng=self._rng)
         self._robot_buckets: dict[str, TokenBucket] = {}
@@ -190,6 +193,9 @@ class Sender:
                 msg.OUTBOX_BAD_ROW.format(error=exc), retryable=False))
             return
         payload = links.addressed(payload, self._link_base())
+        if not self._files:  # a kept photo goes as a link to it (WeCom), a full week from now
+            payload = photos.as_link(self.home.paths.data, payload, self._link_base(),
+                                     self._clock.now())
         route = self._route(row, payload)
         if isinstance(route, _Failure) and route.listing:
             until = self._clock.now() + timedelta(seconds=LISTING_WAIT_SECONDS)

@@ -1,5 +1,7 @@
 """``GET /l/<code>``: the one route table of tracked links, served by the simulator's app in the
-local transport and by :class:`LinkServer` with every other transport.
+local transport and by :class:`LinkServer` with every other transport; beside them
+``GET /photo/<token>``, a photo for an expert on a transport that sends no files
+(:mod:`bot.links.photos`).
 
 An open answers 302 to the real address and records an anonymous event; a ``HEAD`` (link
 checkers, previews) redirects without counting; an unknown code gets a plain Chinese 404 page.
@@ -10,7 +12,9 @@ from __future__ import annotations
 
 import html
 import logging
+import mimetypes
 from collections.abc import Sequence
+from pathlib import Path
 from types import TracebackType
 
 from aiohttp import web
@@ -20,6 +24,7 @@ from bot import messages as msg
 from bot.clock import Clock
 from bot.db.runner import DatabaseRunner
 from bot.db.schema import TrackedLink
+from bot.links import photos
 from bot.links.codes import CODE, PATH, open_link
 
 log = logging.getLogger(__name__)
@@ -30,9 +35,9 @@ _PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <h1 style="font-size:1.3em">{title}</h1><p>{text}</p></body></html>"""
 
 
-def not_found_page() -> web.Response:
-    body = _PAGE.format(title=html.escape(msg.LINK_NOT_FOUND_TITLE),
-                        text=html.escape(msg.LINK_NOT_FOUND))
+def not_found_page(title: str = msg.LINK_NOT_FOUND_TITLE,
+                   text: str = msg.LINK_NOT_FOUND) -> web.Response:
+    body = _PAGE.format(title=html.escape(title), text=html.escape(text))
     return web.Response(status=404, text=body, content_type="text/html", charset="utf-8")
 
 
@@ -41,8 +46,9 @@ def _peek(session: Session, code: str) -> str | None:
     return found.url if found is not None else None
 
 
-def routes(db: DatabaseRunner, clock: Clock) -> list[web.RouteDef]:
-    """The tracked-link routes, their database work on the bot's database runner."""
+def routes(db: DatabaseRunner, clock: Clock, data: Path) -> list[web.RouteDef]:
+    """The tracked-link routes, their database work on the bot's database runner, and the
+    photos kept under the data folder ``data``."""
     async def follow(request: web.Request) -> web.StreamResponse:
         code = request.match_info["code"]
         if request.method == "GET":
@@ -53,7 +59,16 @@ def routes(db: DatabaseRunner, clock: Clock) -> list[web.RouteDef]:
             return not_found_page()
         raise web.HTTPFound(url, headers={"Cache-Control": "no-store"})
 
-    return [web.get(PATH + "{code}", follow)]
+    async def photo(request: web.Request) -> web.StreamResponse:
+        path = photos.opened(data, request.match_info["token"], clock.now())
+        if path is None:
+            return not_found_page(msg.PHOTO_NOT_FOUND_TITLE, msg.PHOTO_NOT_FOUND)
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return web.FileResponse(path, headers={
+            "Content-Type": kind, "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"})
+
+    return [web.get(PATH + "{code}", follow), web.get(photos.PATH + "{token}", photo)]
 
 
 class LinkServer:

@@ -8,7 +8,8 @@ EXAMPLE_FALLBACK_COURSE = "课程编号"
 EXAMPLE_FALLBACK_KEYWORD = "关键词"
 EXAMPLE_FALLBACK_TOPIC = "培训主题"
 EXAMPLE_FALLBACK_GROUP = "群编号"
-HELP_FOOTER = "身份以微信号为准，昵称不作为身份依据。有问题直接 @我 也可以。"
+# {identity}: what the transport identifies people by (Capabilities.identity)
+HELP_FOOTER = "身份以{identity}为准，昵称不作为身份依据。有问题直接 @我 也可以。"
 ADMIN_ONLY = "“#{command}” 只有本群所属地区的管理员可以使用。"
 UNKNOWN_COMMAND = "没有 “#{command}” 这个指令，发送「#帮助」查看可用指令。"
 HANDLER_FAILED = "抱歉，处理这条消息时出错了，已记录，请稍后再试。"
@@ -168,11 +169,11 @@ QA_ANSWER_POST = "【专家解答 {qid}】\n「{asker}：{question}」\n—— {
 QA_ANSWER_SENT = "已把您对 {qid} 的解答发到「{group}」。"
 QA_ANSWER_HINT = "格式：#答 问题编号 解答内容，例如：#答 Q-0042 您的解答"
 QA_EMPTY_ANSWER = "请在问题编号 {qid} 后面写上解答内容。"
-QA_NOT_EXPERT = "只有登记的专家可以回答问题（以微信号为准，不看昵称）。"
+QA_NOT_EXPERT = "只有登记的专家可以回答问题（以{identity}为准，不看昵称）。"
 QA_BAD_ID = "没有找到问题 “{word}”，请核对编号（例如 Q-0042）。"
 QA_CLOSE_HINT = "格式：#解决 问题编号，例如：#解决 Q-0042"
 QA_CLOSE_DENIED = (
-    "只有提问人或本地区管理员可以把 {qid} 标记为已解决（以微信号为准，不看昵称）。")
+    "只有提问人或本地区管理员可以把 {qid} 标记为已解决（以{identity}为准，不看昵称）。")
 QA_ALREADY_CLOSED = "问题 {qid} 已经标记为已解决。"
 QA_CLOSED = "问题 {qid} 已标记为已解决，谢谢各位专家！"
 QA_FAQ_HINT = "格式：#{command} 问题编号，例如：#{command} Q-0042"
@@ -190,7 +191,7 @@ QA_FORWARD_USAGE = ("#转 <问题编号> <产业或@专家>  专家把分错的�
 QA_FORWARD_HINT = "格式：#转 问题编号 产业名称（或 @专家），例如：#转 Q-0042 中药材"
 QA_FORWARD_NO_TARGET = ("请写明把 {qid} 转给哪个产业或哪位专家，例如：#转 {qid} 中药材 "
                         "或 #转 {qid} @王老师")
-QA_FORWARD_DENIED = "只有登记的专家或本地区管理员可以转问题（以微信号为准，不看昵称）。"
+QA_FORWARD_DENIED = "只有登记的专家或本地区管理员可以转问题（以{identity}为准，不看昵称）。"
 QA_FORWARD_CLOSED = "问题 {qid} 已经解决，不用再转了。"
 QA_FORWARD_UNKNOWN_INDUSTRY = "没有叫 “{name}” 的产业。可以转给：{names}，或写 @专家。"
 QA_FORWARD_UNKNOWN_EXPERT = "没有找到专家 “{name}”，请 @ 登记的专家，或写产业名称。"
@@ -234,6 +235,11 @@ QUIZ_PREVIEW = "知识竞赛「{title}」{count} 题"
 # --- tracked links (bot/links) ------------------------------------------------------------------
 LINK_NOT_FOUND_TITLE = "链接无效"
 LINK_NOT_FOUND = "这个链接不存在或已失效，请回到工作群里重新打开课程。"
+# a photo for an expert on a transport that sends no files (bot/links/photos.py)
+PHOTO_LINK = "[点击查看{kind}]({url})（{days} 天内有效）"
+PHOTO_FILE = "文件"
+PHOTO_NOT_FOUND_TITLE = "照片链接已失效"
+PHOTO_NOT_FOUND = "这个照片链接不存在或已过期（链接 7 天内有效），请联系提问人重新发送照片。"
 LINKS_NO_BASE = ("bot.yaml 没有设置 links.public_base（群友手机能打开的机器人地址），"
                  "本次推送的链接不做打开统计")
 

@@ -39,7 +39,7 @@ def _origin_account(turn: Turn, question: Question) -> str:
 def answer_command(ctx: QaContext, turn: Turn, args: str) -> None:
     """``#答 <Q-id> <text>``, by an expert, wherever the expert is."""
     if turn.expert() is None:
-        turn.reply(msg.QA_NOT_EXPERT, mentions=_at(turn))
+        turn.reply(msg.QA_NOT_EXPERT.format(identity=turn.identity), mentions=_at(turn))
         return
     found = _question_named(turn, args, msg.QA_ANSWER_HINT, lock=True)
     if found is None:
@@ -101,7 +101,7 @@ def close_command(ctx: QaContext, turn: Turn, args: str) -> None:
     question, _ = found
     ref = store.qid(question)
     if not (turn.sender == question.asker_id or _admin_of(turn, question)):
-        turn.reply(msg.QA_CLOSE_DENIED.format(qid=ref), mentions=_at(turn))
+        turn.reply(msg.QA_CLOSE_DENIED.format(qid=ref, identity=turn.identity), mentions=_at(turn))
         return
     if question.status == "closed":
         turn.reply(msg.QA_ALREADY_CLOSED.format(qid=ref), mentions=_at(turn))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -16,6 +17,7 @@ from bot.clock import naive_utc
 from bot.core import events
 from bot.core.messages import MessageKind, Target, TextOut
 from bot.db.schema import Question
+from bot.links import photos
 from bot.qa import routing, store
 from bot.qa.context import QaContext
 from bot.qa.escalation import level_deadline
@@ -126,10 +128,11 @@ def attachment_fallback(ctx: QaContext, turn: Turn) -> bool:
     question = awaiting_attachment(ctx, turn.session, turn.sender, group_id, turn.now)
     if question is None:
         return False
-    store.add_attachment(question, kind, turn.inbound.message_id, turn.inbound.media)
     ref = store.qid(question)
+    path = _kept(turn, question, kind)
+    store.add_attachment(question, kind, turn.inbound.message_id, path)
     label = msg.QA_IMAGE if kind == "image" else msg.QA_VIDEO
-    media = store.media_payload(kind, turn.inbound.media)
+    media = store.media_payload(kind, path)
     relay = msg.QA_ATTACHMENT_FORWARDED if media is not None else msg.QA_ATTACHMENT_RELAY
     note = relay.format(qid=ref, asker=question.asker_name, kind=label,
                         group=store.group_name(turn.home, question.group_id))
@@ -146,3 +149,19 @@ def private_media_only(turn: Turn) -> bool:
     then a photo sent privately right after asking in a group belongs to that question."""
     caps = capabilities.of_account(turn.home, turn.account)
     return caps.private_media and not caps.room_media
+
+
+def _kept(turn: Turn, question: Question, kind: str) -> str | None:
+    """Where the photo is for its experts. A transport that sends no files (WeCom) gives the
+    expert a link instead (bot/links/photos.py): the photo is kept under the data folder by
+    its SHA-256, which the event records; elsewhere the transport's saved file goes as is."""
+    saved = turn.inbound.media
+    if not saved or not Path(saved).is_file() \
+            or capabilities.of_account(turn.home, turn.account).files:
+        return saved
+    path, digest, size = photos.keep(turn.home.paths.data, Path(saved))
+    turn.record(events.QUESTION_MEDIA, ref=store.qid(question), group_id=question.group_id,
+                detail={
+                    "kind": kind, "file": path.relative_to(turn.home.paths.data).as_posix(),
+                    "size": size, "sha256": digest, "message": turn.inbound.message_id})
+    return str(path)

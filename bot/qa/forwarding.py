@@ -44,7 +44,7 @@ def forward_command(ctx: QaContext, turn: Turn, args: str) -> None:
         return
     ref = store.qid(question)
     if not _may_forward(turn, question):
-        turn.reply(msg.QA_FORWARD_DENIED, mentions=at)
+        turn.reply(msg.QA_FORWARD_DENIED.format(identity=turn.identity), mentions=at)
         return
     if question.status == "closed":
         turn.reply(msg.QA_FORWARD_CLOSED.format(qid=ref), mentions=at)

@@ -240,28 +240,31 @@ class SimulatorServer:
         room = self._room(request)
         body = await _body(request, limit=uploads.MAX_BODY)
         sender = self._person(_field(body, "from"), status=400)
-        if "media" in body and "text" in body:
-            raise ApiError(400, msg.SIM_ERR_TEXT_OR_MEDIA)
-        upload = uploads.read_upload(body["media"]) if "media" in body else None
+        upload = _upload(body)
         text = _text(body) if upload is None else ""
         if sender not in room.member_ids:
             raise ApiError(403, msg.SIM_ERR_NOT_MEMBER.format(name=self._name(sender)))
         if upload is None:
             said = self.world.speak(room.id, sender, text, self._mentions(room, body, text))
             return web.json_response({"id": said}, status=201)
-        path = uploads.store(upload, self.shapes.uploads)
-        sent = self.world.post(room.id, sender, upload.kind, text=upload.name,
-                               file_name=upload.name, file_path=str(path),
-                               file_size=len(upload.data))
-        return web.json_response({"id": sent.id}, status=201)
+        return self._post(room.id, sender, upload, None)
 
     async def speak_private(self, request: web.Request) -> web.Response:
+        """A contact writes to a bot privately, or sends it a photo, video or file."""
         contact = self._person(request.match_info["contact_id"], status=404)
-        body = await _body(request)
-        text = _text(body)
+        body = await _body(request, limit=uploads.MAX_BODY)
+        upload = _upload(body)
         bot = self._bot(_field(body, "bot", required=False))  # none given: the first bot
-        said = self.world.speak_private(contact, text, bot_id=bot)
+        if upload is not None:
+            return self._post(contact, contact, upload, bot)
+        said = self.world.speak_private(contact, _text(body), bot_id=bot)
         return web.json_response({"id": said}, status=201)
+
+    def _post(self, chat: str, who: str, upload: uploads.Upload, bot: str | None) -> web.Response:
+        path = str(uploads.store(upload, self.shapes.uploads))
+        sent = self.world.post(chat, who, upload.kind, bot_id=bot, text=upload.name,
+                               file_name=upload.name, file_path=path, file_size=len(upload.data))
+        return web.json_response({"id": sent.id}, status=201)
 
     async def join(self, request: web.Request) -> web.Response:
         room = self._room(request)
@@ -419,6 +422,12 @@ def _field(body: Json, name: str, *, required: bool = True) -> str:
     if not isinstance(value, str):
         raise ApiError(400, msg.SIM_ERR_FIELD_TYPE.format(field=name))
     return value
+
+
+def _upload(body: Json) -> uploads.Upload | None:
+    if "media" in body and "text" in body:
+        raise ApiError(400, msg.SIM_ERR_TEXT_OR_MEDIA)
+    return uploads.read_upload(body["media"]) if "media" in body else None
 
 
 def _text(body: Json) -> str:

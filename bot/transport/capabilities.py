@@ -29,6 +29,7 @@ class Capabilities:
     reply_by_request: bool = False  # answers a message through that message's req_id
     lists_rooms: bool = True  # lists its rooms on ready (else a chat is bound with #绑定)
     platform: str = "微信"  # what people call it, in help and notes
+    identity: str = "微信号"  # what identifies a person there (never the nickname)
 
     @property
     def sight(self) -> Sight:
@@ -72,7 +73,7 @@ WECHATY = Capabilities("wechaty")
 WECOM = Capabilities(
     "wecom", room_messages="mentions", memberships=False, room_media=False,
     private_media=True, mentions=True, files=False, link_cards=False,
-    reply_by_request=True, lists_rooms=False, platform="企业微信")
+    reply_by_request=True, lists_rooms=False, platform="企业微信", identity="企业微信账号")
 
 BY_TRANSPORT = {c.transport: c for c in (LOCAL, WECHATY, WECOM)}
 

@@ -6,11 +6,13 @@ simulator's event stream.
 
 from __future__ import annotations
 
+import base64
 import http.client
 import os
 import re
 import signal
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -35,6 +37,7 @@ JIUTAI_ADMIN = "wxid_jt_fengbo"  # 冯波
 TECH = "wxid_t_jiutai-junior_1"
 EXPERT = "wxid_exp_yinhongliang"  # 尹洪亮, 九台区 食用菌
 CONNECTED = msg.WECOM_READY.format(account="jilin-kexie")
+PHOTO_LINK = re.compile(r"\((http://127\.0\.0\.1:\d+/photo/[0-9a-f-]+)\)")
 PUSH_TIMEOUT = 150.0  # a schedule fires on the minute: up to two minutes away
 
 
@@ -83,6 +86,17 @@ def start_fake(procs: list[Proc], home: Path, port: int, sim_port: int, journal:
     return fake, found.group(1)
 
 
+def serve_links(home: Path) -> None:
+    """The bot's link server on a free port, its public base there: what serves photo links
+    (one bot process only: a second would find the port taken)."""
+    bot_yaml = home / "config" / "bot.yaml"
+    config = yaml.safe_load(bot_yaml.read_text("utf-8"))
+    port = free_port()
+    config["links"] = {"public_base": f"http://127.0.0.1:{port}", "host": "127.0.0.1",
+                       "port": port}
+    bot_yaml.write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
+
+
 def start_bot(procs: list[Proc], home: Path, db: Path, port: int, ca: str,
               secret: str = SECRET) -> Proc:
     bot = Proc(["run", "--home", str(home), "--db", f"sqlite:///{db}"],
@@ -123,9 +137,11 @@ def test_help_question_answer_and_a_card_over_the_long_connection(
         home: Path, tmp_path: Path, procs: list[Proc]) -> None:
     """#绑定 binds the chat; "@bot #帮助" is answered there (a message without @ is not seen);
     "@bot question" reaches the right expert privately (delivered twice under one msgid, it is
-    asked once) and the expert's #答 comes back to the group @-ing the asker; the scheduled
-    push arrives as a card."""
+    asked once), a photo the asker then sends privately reaches the expert as a link that
+    serves it (the bot sends no files on WeCom), and the expert's #答 comes back to the group
+    @-ing the asker; the scheduled push arrives as a card."""
     port, sim_port = free_port(), free_port()
+    serve_links(home)
     _fake, ca = start_fake(procs, home, port, sim_port, tmp_path / "world.jsonl")
     bot = start_bot(procs, home, tmp_path / "bot.db", port, ca)
     bot.until(bot.said(CONNECTED), "the bot connected to the fake")
@@ -142,6 +158,17 @@ def test_help_question_answer_and_a_card_over_the_long_connection(
     sim.until(lambda: bool(sim.replies(JIUTAI, "Q-0001", asked)), "the question's number")
     sim.until(lambda: any("Q-0001" in (m.get("text") or "") for m in sim.private(EXPERT)),
               "the question relayed to 尹洪亮 privately")
+    photo = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4 + b"\xff\xd9"
+    sim.call("POST", f"/api/contacts/{TECH}/messages",
+             {"media": {"name": "绿霉.jpg", "base64": base64.b64encode(photo).decode()}})
+
+    def photo_link() -> str | None:
+        found = (PHOTO_LINK.search(m.get("text") or "") for m in sim.private(EXPERT))
+        return next((f.group(1) for f in found if f), None)
+
+    sim.until(lambda: photo_link() is not None, "the photo's link to 尹洪亮")
+    with urllib.request.urlopen(str(photo_link()), timeout=10) as response:
+        assert response.read() == photo
     sim.call("POST", f"/api/wecom/messages/{asked}/redeliver")  # the same msgid again
     bot.until(bot.said("duplicate msgid"), "the repeated msgid noticed")
     again = sim.say(TECH, "#帮助")  # handled in order: after it, the repeat would have shown

@@ -85,7 +85,8 @@ def test_unknown_and_malformed_codes_record_nothing(engine: Engine) -> None:
     assert (opened.group_id, opened.ref, opened.actor) == ("g", "c", None)
 
 
-async def test_the_bots_own_link_server_serves_the_same_routes(engine: Engine) -> None:
+async def test_the_bots_own_link_server_serves_the_same_routes(engine: Engine,
+                                                              tmp_path: Path) -> None:
     """Without the simulator (a real WeChat transport) the bot's small server answers /l/."""
     clock = ManualClock(T0)
     sessions = session_factory(engine)
@@ -93,7 +94,8 @@ async def test_the_bots_own_link_server_serves_the_same_routes(engine: Engine) -
         code = codes.mint(session, group_id="jiutai-junior", content_id="ef-001", push_key="k",
                           url="https://example.org/v", now=T0)
     db = DatabaseRunner(sessions)
-    async with web.LinkServer(web.routes(db, clock), host="127.0.0.1", port=0) as server, \
+    routes = web.routes(db, clock, tmp_path)
+    async with web.LinkServer(routes, host="127.0.0.1", port=0) as server, \
             aiohttp.ClientSession() as http:
         base = f"http://127.0.0.1:{server.port}"
         async with http.get(f"{base}/l/{code}", allow_redirects=False) as resp:

@@ -198,8 +198,8 @@ BAD_REQUESTS = [
     ("leave unknown room", "DELETE", f"/api/rooms/nowhere/members/{TECH}", None, None, 404),
     ("unknown route", "GET", "/api/nothing", None, None, 404),
     ("wrong method", "PUT", "/api/rooms", None, None, 405),
-    # a room message may carry an upload (tests/simulator/test_uploads.py); others stay small
-    ("body too large", "POST", f"/api/contacts/{TECH}/messages", None, b"x" * 70_000, 413),
+    # a message may carry an upload (tests/simulator/test_uploads.py); others stay small
+    ("body too large", "POST", f"/api/rooms/{NONGAN}/members", None, b"x" * 70_000, 413),
 ]
 
 

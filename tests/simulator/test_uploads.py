@@ -67,12 +67,28 @@ async def test_bad_uploads_get_a_clear_error(api: Api, world: LocalWorld,
 
 
 async def test_other_bodies_are_still_held_to_the_small_limit(api: Api) -> None:
-    """Only a room message may carry an upload: elsewhere a large body is refused as such, and
-    a long text in a room is the usual too-long message."""
-    got, body = await api.post(f"/api/contacts/{TECH}/messages", {"text": "长" * 40_000})
+    """Only a message (in a room or in private) may carry an upload: elsewhere a large body is
+    refused as such, and a long text is the usual too-long message."""
+    got, body = await api.post(f"/api/rooms/{NONGAN}/members", {"id": "x", "name": "长" * 40_000})
     assert got == 413 and "太大" in body["error"]
     got, body = await api.post(PATH, {"from": TECH, "text": "长" * 40_000})
     assert got == 400 and "最多 4000 个字" in body["error"]
+    got, body = await api.post(f"/api/contacts/{TECH}/messages", {"text": "长" * 40_000})
+    assert got == 400 and "最多 4000 个字" in body["error"]
+
+
+async def test_a_photo_sent_to_the_bot_privately(api: Api, world: LocalWorld) -> None:
+    """A member sends the bot a photo in private chat (on WeCom that is where photos come)."""
+    data = b"\xff\xd8 private photo"
+    status, body = await api.post(f"/api/contacts/{TECH}/messages",
+                                  {"media": media("绿霉.jpg", data)})
+    assert status == 201, body
+    message = world.message(body["id"])
+    assert (message.type, message.room_id, message.from_id) == ("image", None, TECH)
+    assert Path(message.file_path).read_bytes() == data
+    got, body = await api.post(f"/api/contacts/{TECH}/messages",
+                               {"text": "看图", "media": media("a.jpg", b"x")})
+    assert got == 400 and "不能两样都有" in body["error"]
 
 
 def test_file_names_are_made_safe() -> None:
