@@ -227,8 +227,8 @@ class WeComFake:
         self._remember(req_id, seen.conversation)
         body = self._face.message_body(seen, url, media)
         self.live.push(wp.frame(wp.MSG_CALLBACK, req_id, body))
-        self.delivered.append({"msgid": seen.id, "req_id": req_id,
-                               "chattype": body["chattype"], "conversation": seen.conversation})
+        self._delivered({"msgid": seen.id, "req_id": req_id, "chattype": body["chattype"],
+                         "conversation": seen.conversation})
         return req_id
 
     def redeliver(self, message_id: int) -> str | None:
@@ -243,8 +243,8 @@ class WeComFake:
         body = self._face.enter_chat_body(contact_id, self._msgid("enter"), self._now_s())
         self._remember(req_id, contact_id)
         self.live.push(wp.frame(wp.EVENT_CALLBACK, req_id, body))
-        self.delivered.append({"msgid": body["msgid"], "req_id": req_id, "chattype": wp.SINGLE,
-                               "conversation": contact_id})
+        self._delivered({"msgid": body["msgid"], "req_id": req_id, "chattype": wp.SINGLE,
+                         "conversation": contact_id})
         return req_id
 
     # --- bot → world -----------------------------------------------------------------------------
@@ -308,6 +308,10 @@ class WeComFake:
     def _face(self) -> WeComFace:
         assert self.face is not None, "the fake is not started"
         return self.face
+
+    def _delivered(self, entry: dict[str, str]) -> None:
+        self.delivered.append(entry)
+        del self.delivered[:-REMEMBERED]  # the latest ones are what a person or a test looks at
 
     def _remember(self, req_id: str, conversation: str) -> None:
         self._callbacks[req_id] = conversation

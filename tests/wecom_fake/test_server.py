@@ -9,12 +9,14 @@ import base64
 import json
 import ssl
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
+from bot.clock import ManualClock
 from bot.config import Home, load_home
 from bot.transport import wecom_protocol as wp
 from bot.transport.local_world import bot_contact_id, room_id_for
@@ -206,12 +208,8 @@ async def test_a_private_image_arrives_encrypted_and_decrypts(fake: WeComFake) -
     sdk = await connected(fake)
     images = waiter(sdk, "message.image")
     photo = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 3
-    path = fake.home.paths.data / "photo.jpg"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(photo)
-    assert fake.world is not None
-    fake.world.post(TECH, TECH, "image", text="photo.jpg", file_name="photo.jpg",
-                    file_path=str(path), file_size=len(photo))
+    await api(fake, "POST", f"/api/contacts/{TECH}/messages", {"media": {
+        "name": "photo.jpg", "base64": base64.b64encode(photo).decode()}})
     (frame,) = await asyncio.wait_for(images, TIMEOUT)
     body = frame["body"]
     assert body["chattype"] == "single" and "chatid" not in body
@@ -374,4 +372,24 @@ async def test_people_with_a_wecom_userid_go_by_it(demo_copy: Path, tmp_path: Pa
         assert private[-1]["text"] == "周报"
         with pytest.raises(RuntimeError, match=f"errcode={wp.UNKNOWN_CHAT}"):
             await sdk.send_message(BOT, {"msgtype": "markdown", "markdown": {"content": "x"}})
+        sdk.disconnect()
+
+
+async def test_a_media_url_lasts_five_minutes(home: Home, tmp_path: Path) -> None:
+    """A media URL serves its bytes for five minutes of the fake's clock, then 404."""
+    clock = ManualClock(datetime(2024, 5, 1, 8, 0, tzinfo=UTC))
+    fake = WeComFake(home, bot_id=BOT_ID, secret=SECRET, port=0, sim_port=0,
+                     tls_dir=tmp_path / "tls", clock=clock)
+    async with fake:
+        sdk = await connected(fake)
+        images = waiter(sdk, "message.image")
+        await api(fake, "POST", f"/api/contacts/{TECH}/messages", {"media": {
+            "name": "a.png", "base64": base64.b64encode(b"\x89PNG-bytes").decode()}})
+        (frame,) = await asyncio.wait_for(images, TIMEOUT)
+        image = frame["body"]["image"]
+        clock.advance(timedelta(minutes=4, seconds=59))
+        assert (await sdk.download_file(image["url"], image["aeskey"]))[0] == b"\x89PNG-bytes"
+        clock.advance(timedelta(seconds=2))
+        with pytest.raises(aiohttp.ClientResponseError, match="404"):
+            await sdk.download_file(image["url"], image["aeskey"])
         sdk.disconnect()
