@@ -19,6 +19,8 @@ accounts:
     name: 四川科协助手
     rate: {per_minute: 600, burst: 20, jitter_seconds: 0}
 local: {technicians_per_group: 3, seed: 7}
+# one technician tries every command within the same (manual-clock) minute
+outbox: {command_replies_per_minute: 10}
 """
 
 GROUPS_YAML = """\

@@ -128,6 +128,8 @@ class Router:
         inbound = turn.inbound
         command = parse_command(inbound.text) if inbound.kind is MessageKind.TEXT else None
         spec = self.commands.get(command.name) if command else None
+        if command is not None:
+            turn.command = f"#{command.name} {command.args}".strip()
         if command is not None and spec is not None:
             turn.record("command", ref=command.name,
                         detail={"text": inbound.text[:2000], "kind": inbound.kind.value})

@@ -3,6 +3,7 @@ answer and record, all inside one database transaction."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,11 +12,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot import eventlog
+from bot import messages as msg
+from bot.clock import naive_utc
 from bot.config import Home
 from bot.config.models import Expert, Group
-from bot.core.messages import Inbound, Payload, Target, TextOut
+from bot.core import events
+from bot.core.messages import Inbound, Payload, Target, TextOut, payload_to_json
 from bot.db.schema import Event
-from bot.delivery.outbox import INTERACTIVE, Outgoing, enqueue
+from bot.delivery import fairness
+from bot.delivery.outbox import Outgoing, enqueue
 from bot.transport import capabilities
 
 
@@ -26,7 +31,11 @@ class Turn:
     session: Session
     now: datetime
     group: Group | None  # the configured group of the room; None in private chat
+    # the cleaned command this turn answers (set by the router): its replies are admitted
+    # through the per-member limit
+    command: str | None = None
     _sent: int = field(default=0, init=False)
+    _admission: fairness.Admission | None = field(default=None, init=False)
 
     @property
     def account(self) -> str:
@@ -74,13 +83,53 @@ class Turn:
         self.send(self.here(), TextOut(text, mentions), purpose=purpose, ref=ref)
 
     def send(self, target: Target, payload: Payload, *, purpose: str, ref: str | None = None,
-             account: str | None = None, priority: int = INTERACTIVE) -> None:
+             account: str | None = None, priority: int | None = None) -> None:
         """Queue a message caused by this turn; keyed by the inbound message, so a duplicate
-        delivery of the same message queues nothing new."""
+        delivery of the same message queues nothing new. A command's replies to a member go
+        through the per-member limit (:func:`bot.delivery.fairness.admit`)."""
         self._sent += 1
         key = f"msg:{self.account}:{self.inbound.message_id}:{self._sent}"
-        enqueue(self.session, [Outgoing(key, account or self.account, target, payload, purpose,
-                                        ref, priority)], now=self.now)
+        message = Outgoing(key, account or self.account, target, payload, purpose, ref, priority)
+        if purpose == fairness.COMMAND_REPLY and self._limited():
+            request = fairness.request_key(f"{target.kind}:{target.id}", payload_to_json(payload))
+            if fairness.waiting(self.session, account=message.account, member=self.sender,
+                                request=request):
+                self.record(events.REPLY_DUPLICATE, ref=self._command_ref())
+                return
+            message = dataclasses.replace(message, requester=self.sender, request=request,
+                                          due=self._admission_now().due)
+        enqueue(self.session, [message], now=self.now, fair=self.home.bot.outbox.fair)
+
+    def _limited(self) -> bool:
+        """Whether this turn's replies go through the per-member limit: a command's, fairness
+        on, and not from a configured admin or expert (their commands are their work)."""
+        return (self.command is not None and self.home.bot.outbox.fair
+                and self.expert() is None
+                and not any(a.id == self.sender for a in self.home.admins))
+
+    def _command_ref(self) -> str | None:
+        return self.command[:128] if self.command else None
+
+    def _admission_now(self) -> fairness.Admission:
+        """Once per turn: when this command's replies may go; counted and told here."""
+        if self._admission is not None:
+            return self._admission
+        settings = self.home.bot.outbox
+        admission = self._admission = fairness.admit(
+            self.session, settings, account=self.account, member=self.sender, now=self.now)
+        limit = settings.command_replies_per_minute
+        if admission.held_back(self.now):
+            seconds = round((admission.due - naive_utc(self.now)).total_seconds())
+            self.record(events.REPLY_DEFERRED, ref=self._command_ref(),
+                        detail={"seconds": seconds, "told": admission.tell})
+            if admission.tell:
+                place = self.group.name if self.group else msg.REPLY_LATER_PRIVATE
+                enqueue(self.session, [Outgoing(
+                    f"later:{self.account}:{self.inbound.message_id}", self.account,
+                    Target.contact(self.sender),
+                    TextOut(msg.REPLY_LATER.format(place=place, limit=limit)), fairness.LATER)],
+                    now=self.now, fair=self.home.bot.outbox.fair)
+        return admission
 
     def record(self, kind: str, *, ref: str | None = None, actor: str | None = None,
                detail: Mapping[str, Any] | None = None, group_id: str | None = None) -> Event:

@@ -86,6 +86,14 @@ class SimulatorSettings(Model):
 class OutboxSettings(Model):
     max_attempts: int = Field(default=6, ge=1, le=50)
     base_backoff_seconds: float = Field(default=30, gt=0, le=3600)
+    # replies to one member's commands in any minute; more are spread out (bot.delivery.fairness)
+    command_replies_per_minute: int = Field(default=4, ge=1, le=60)
+    # a message of this purpose not sent this many minutes after it was queued is dropped
+    # (counted); purposes not listed never go stale
+    stale_after_minutes: dict[str, Annotated[float, Field(gt=0)]] = {
+        "reply": 15, "welcome": 60, "later": 15}
+    # false: arrival order within a priority and no per-member limit (for comparison only)
+    fair: bool = True
 
 
 class Links(Model):

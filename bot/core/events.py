@@ -25,6 +25,13 @@ DEAD_LETTER = "dead_letter"  # any purpose; ref outbox key; detail {purpose, err
 # a row a dead process left `sending`, taken over and sent again: it may already have reached
 # the chat; ref outbox key; detail {key, purpose, claimed_by, claimed_at}
 POSSIBLE_REPEAT = "possible_repeat"
+# the send budget shared fairly (bot.delivery.fairness); actor the member whose command it was
+# a command's replies held back by the per-member limit; ref command; detail {seconds, told}
+REPLY_DEFERRED = "reply_deferred"
+# a command's replies not queued: the same command's reply still waits; ref command
+REPLY_DUPLICATE = "reply_duplicate"
+# a reply dropped when claimed, past its use; ref outbox key; detail {purpose, waited_seconds}
+REPLY_STALE = "reply_stale"
 
 # questions and answers (ref "Q-0042")
 QUESTION = "question"  # actor asker; detail {industry, text, experts: [ids], deadline}

@@ -5,7 +5,11 @@ Features call :func:`enqueue` inside the same transaction that records what caus
 loops (:mod:`bot.delivery.sender`) :func:`claim` due rows, deliver them, and end each attempt with
 :func:`complete`, :func:`retry`, :func:`fall_back` or :func:`dead`.
 
-A row's life: ``pending`` → (claimed) ``sending`` → ``sent`` | ``pending`` again | ``dead``. The
+Which due row goes first is :mod:`bot.delivery.fairness`'s business: the priority follows from
+the purpose, and :func:`enqueue` gives each row its round (round robin across targets).
+
+A row's life: ``pending`` → (claimed) ``sending`` → ``sent`` | ``pending`` again | ``dead`` |
+``dropped`` (a reply that waited past its use, :func:`drop`). The
 claim is committed before the send, so a process that dies mid-send leaves the row in
 ``sending``; once its lease runs out another claim takes it again. That message may have
 reached the chat already, so the re-claim is logged as "possibly sent twice": at most the one
@@ -27,13 +31,11 @@ from bot.clock import naive_utc
 from bot.core.messages import Payload, Sent, Target, payload_to_json
 from bot.db.engine import dialect_insert
 from bot.db.schema import OutboxRow
+from bot.delivery.fairness import assign_rounds, priority_of
 
 log = logging.getLogger(__name__)
 
-INTERACTIVE = 0  # someone is waiting for this answer
-BULK = 1  # pushes, reports: may wait behind people
-
-PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
+PENDING, SENDING, SENT, DEAD, DROPPED = "pending", "sending", "sent", "dead", "dropped"
 # A claim older than this belongs to a process that died: one send (a file upload included)
 # never takes this long, so a live sender never has its row taken from under it.
 CLAIM_LEASE = timedelta(minutes=10)
@@ -48,23 +50,36 @@ class Outgoing:
     payload: Payload
     purpose: str
     ref: str | None = None
-    priority: int = INTERACTIVE
+    # ``None``: what the purpose says (:data:`bot.delivery.fairness.PRIORITIES`); given only
+    # where the purpose does not say it all (a push a member asked for is a command's reply)
+    priority: int | None = None
+    requester: str | None = None  # the member whose command this replies to
+    request: str | None = None  # fairness.request_key of that command
+    due: datetime | None = None  # not before (a member's replies held back); default now
 
 
-def enqueue(session: Session, messages: Iterable[Outgoing], *, now: datetime) -> int:
-    """Queue ``messages``; a key already queued (in any state) is skipped. Returns rows added."""
+def enqueue(session: Session, messages: Iterable[Outgoing], *, now: datetime,
+            fair: bool = True) -> int:
+    """Queue ``messages``; a key already queued (in any state) is skipped. Returns rows added.
+    ``fair=False`` leaves every row in round 0: arrival order within a priority (the
+    benchmark's baseline, ``bot.outbox.fair: false``)."""
     at = naive_utc(now)
     rows = [
         {
             "key": m.key, "account": m.account, "target_kind": m.target.kind,
             "target_id": m.target.id, "payload": payload_to_json(m.payload),
-            "purpose": m.purpose, "ref": m.ref, "priority": m.priority, "status": "pending",
-            "attempts": 0, "created_at": at, "next_attempt_at": at,
+            "purpose": m.purpose, "ref": m.ref, "status": "pending",
+            "priority": priority_of(m.purpose) if m.priority is None else m.priority,
+            "serve_round": 0, "requester": m.requester, "request": m.request,
+            "attempts": 0, "created_at": at,
+            "next_attempt_at": at if m.due is None else max(at, naive_utc(m.due)),
         }
         for m in messages
     ]
     if not rows:
         return 0
+    if fair:
+        assign_rounds(session, rows, now)
     # Core-level execute: the ORM's bulk path returns no rowcount.
     statement = dialect_insert(session, OutboxRow).on_conflict_do_nothing(index_elements=["key"])
     result = session.connection().execute(statement, rows)
@@ -79,7 +94,8 @@ def claim(session: Session, account: str, now: datetime, limit: int, worker: str
           purposes: Collection[str] | None = None) -> list[OutboxRow]:
     """Mark up to ``limit`` of ``account``'s due rows ``sending`` for ``worker``, most urgent first.
 
-    Due: ``pending`` with ``next_attempt_at <= now``, by priority then age; before those, rows
+    Due: ``pending`` with ``next_attempt_at <= now``, by priority, round, then age (one walk of
+    ``ix_outbox_due``; see :mod:`bot.delivery.fairness`); before those, rows
     left ``sending`` by a claim older than ``lease`` (a crashed process). The caller commits
     before sending. On PostgreSQL concurrent claimers skip each other's rows (``FOR UPDATE SKIP
     LOCKED``); on SQLite every transaction already holds the write lock from BEGIN.
@@ -99,7 +115,8 @@ def claim(session: Session, account: str, now: datetime, limit: int, worker: str
     if len(rows) < limit:
         due = select(OutboxRow).where(
             *where, OutboxRow.status == PENDING, OutboxRow.next_attempt_at <= at,
-        ).order_by(OutboxRow.priority, OutboxRow.next_attempt_at, OutboxRow.id)
+        ).order_by(OutboxRow.priority, OutboxRow.serve_round, OutboxRow.next_attempt_at,
+                   OutboxRow.id)
         rows += session.scalars(_locking(session, due.limit(limit - len(rows))))
     for row in rows:
         if row.status == SENDING:
@@ -154,6 +171,12 @@ def fall_back(row: OutboxRow, *, now: datetime, payload: Payload, error: str) ->
 def defer(row: OutboxRow, *, until: datetime) -> None:
     """Hand a claimed row back untried (its route cannot take a message yet)."""
     row.status, row.next_attempt_at = PENDING, naive_utc(until)
+
+
+def drop(row: OutboxRow, *, now: datetime, reason: str) -> None:
+    """Do not send the row (a reply that waited past its use): kept, with why, for counting."""
+    row.status, row.last_error = DROPPED, reason
+    row.next_attempt_at = naive_utc(now)
 
 
 def dead(row: OutboxRow, *, now: datetime, error: str) -> None:

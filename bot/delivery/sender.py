@@ -43,7 +43,7 @@ from sqlalchemy.orm import Session
 
 from bot import eventlog
 from bot import messages as msg
-from bot.clock import Clock
+from bot.clock import Clock, naive_utc
 from bot.config import Home
 from bot.config.models import Rate
 from bot.core import events
@@ -51,7 +51,7 @@ from bot.core.messages import FileOut, Payload, Sent, Target, TextOut, payload_f
 from bot.core.ports import DeliveryError, RoomLookup, Transport
 from bot.db.runner import DatabaseRunner
 from bot.db.schema import OutboxRow
-from bot.delivery import outbox
+from bot.delivery import fairness, outbox
 from bot.delivery.outbox import CLAIM_LEASE, Outgoing, enqueue
 from bot.delivery.rate_limit import TokenBucket
 from bot.eventlog import NewEvent
@@ -186,6 +186,9 @@ class Sender:
         return rows[0] if rows else None
 
     async def _deliver(self, row: OutboxRow) -> None:
+        if fairness.stale(row, self._settings, self._clock.now()):
+            await self._db.run(self._drop_stale, row, self._clock.now())
+            return  # no token spent: the next row may go at once
         try:
             payload = payload_from_json(row.payload)
         except Exception as exc:  # a row written by a newer or broken version: not ours to fix
@@ -249,6 +252,18 @@ class Sender:
         return bucket
 
     # --- outcomes --------------------------------------------------------------------------------
+
+    def _drop_stale(self, session: Session, row: OutboxRow, now: datetime) -> None:
+        current = self._still_ours(session, row)
+        if current is None:
+            return
+        waited = round((naive_utc(now) - current.created_at).total_seconds())
+        outbox.drop(current, now=now, reason=msg.OUTBOX_STALE.format(minutes=waited // 60))
+        log.info("outbox %s: dropped, %d s old", row.key, waited)
+        eventlog.append(session, [NewEvent(
+            kind=events.REPLY_STALE, ts=now, account=self.account, group_id=_group_of(row),
+            actor=row.requester, ref=row.key[:128],
+            detail={"purpose": row.purpose, "waited_seconds": waited})])
 
     def _defer(self, session: Session, row: OutboxRow, until: datetime) -> None:
         current = self._still_ours(session, row)

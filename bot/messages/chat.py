@@ -301,3 +301,9 @@ REPORT_VERIFY_CHANGED = ("报表核验失败：事件 #{event_id} 的哈希已�
 REPORT_VERIFY_BROKEN = "报表核验失败：事件链在 #{event_id} 处断开：{reason}"
 REPORT_VERIFY_FAILED = "报表核验失败：{why}"
 REPORT_NO_COVERAGE = "这个文件里没有找到报表的事件记录（不是 agribot 生成的报表？）"
+
+# --- the send budget shared fairly (bot/delivery/fairness.py) ------------------------------------
+REPLY_LATER = ("您在「{place}」发的指令较多，机器人每分钟最多回复您 {limit} 条，"
+               "其余的稍后回复；重复的指令只回复一次。")
+REPLY_LATER_PRIVATE = "私聊"
+OUTBOX_STALE = "排队 {minutes} 分钟仍未发出，已过时，不再发送"

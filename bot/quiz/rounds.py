@@ -26,7 +26,8 @@ from bot.config.models import Group
 from bot.core import events as ev
 from bot.core.messages import Target, TextOut
 from bot.db.schema import OutboxRow, QuizAnswer, QuizRound
-from bot.delivery.outbox import BULK, DEAD, INTERACTIVE, SENDING, SENT, Outgoing, enqueue
+from bot.delivery.fairness import COMMAND
+from bot.delivery.outbox import DEAD, SENDING, SENT, Outgoing, enqueue
 from bot.quiz.bank import QuizBank, QuizQuestion
 
 PURPOSE = "quiz"
@@ -69,7 +70,7 @@ def _ask(bank: QuizBank, rnd: QuizRound, question: QuizQuestion) -> Outgoing:
     text = msg.QUIZ_ASK.format(title=bank.title, seq=rnd.seq, of=rnd.of, question=question.text(),
                                minutes=max(1, round(rnd.window_seconds / 60)))
     return Outgoing(rnd.ask_key, rnd.account, Target.group(rnd.group_id), TextOut(text),
-                    PURPOSE, round_ref(rnd.id), BULK)
+                    PURPOSE, round_ref(rnd.id))
 
 
 def _detail(rnd: QuizRound, **more: object) -> dict[str, object]:
@@ -200,7 +201,7 @@ def close(session: Session, home: Home, rnd: QuizRound, now: datetime) -> None:
             text += "\n" + msg.QUIZ_FINISHED
         outgoing.append(Outgoing(f"quiz:{rnd.id}:close", rnd.account,
                                  Target.group(rnd.group_id), TextOut(text), PURPOSE,
-                                 round_ref(rnd.id), INTERACTIVE))
+                                 round_ref(rnd.id), COMMAND))
     if following is not None and next_question is not None and bank is not None:
         following.asked = True
         outgoing.append(_ask(bank, following, next_question))

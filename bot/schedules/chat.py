@@ -25,7 +25,8 @@ from bot.config.models import ContentItem, Group
 from bot.core import events
 from bot.core.messages import Target
 from bot.db.schema import PushLog, PushPause
-from bot.delivery.outbox import INTERACTIVE, Outgoing, enqueue
+from bot.delivery.fairness import COMMAND
+from bot.delivery.outbox import Outgoing, enqueue
 from bot.links import codes as links
 from bot.schedules.content import PushState, payload_for
 from bot.schedules.firing import insert_log
@@ -141,7 +142,7 @@ def request(turn: Turn, args: str) -> None:
     payload = links.track(turn.session, payload_for(turn.home, item, group, None),
                           group_id=group.id, content_id=item.id, push_key=key, now=turn.now)
     enqueue(turn.session, [Outgoing(key, group.account, Target.group(group.id), payload,
-                                    purpose="push", ref=item.id, priority=INTERACTIVE)],
+                                    purpose="push", ref=item.id, priority=COMMAND)],
             now=turn.now)
     turn.record(events.PUSH_QUEUED, ref=item.id,
                 detail={"schedule": None, "request": True, "key": key})

@@ -24,7 +24,7 @@ from bot.core import events
 from bot.core.messages import Target
 from bot.db.engine import dialect_insert
 from bot.db.schema import PushCursor, PushLog
-from bot.delivery.outbox import BULK, Outgoing, enqueue
+from bot.delivery.outbox import Outgoing, enqueue
 from bot.links import codes as links
 from bot.quiz import rounds as quiz_rounds
 from bot.schedules.content import PushState, choose, chunks, payload_for, record_choice
@@ -119,7 +119,7 @@ def fire(session: Session, home: Home, schedule: Schedule, fire_time: Firing | d
             session, payload_for(home, choice.item, group, schedule.message, choice.episode),
             group_id=group.id, content_id=choice.item.id, push_key=key, now=now)
         outgoing.append(Outgoing(key, group.account, Target.group(group.id), payload,
-                                 purpose="push", ref=choice.item.id, priority=BULK))
+                                 purpose="push", ref=choice.item.id))
         new_events.append(_event(events.PUSH_QUEUED, now, group, content, detail))
         record_choice(state, schedule.what, group.id, choice)
 

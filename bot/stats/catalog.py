@@ -178,6 +178,9 @@ FIGURES: tuple[Figure, ...] = (
     Figure("quiz_correct", "答对人次", Counted.EVENTS, frozenset({ev.QUIZ_RIGHT})),
     Figure("quiz_accuracy", "答题正确率(%)", Counted.RATE, ratio=("quiz_correct", "quiz_answers"),
            summary="正确率%", note="正确率 = 答对人次 / 答题人次；此处列出答对的答题事件"),
+    # the send budget (bot/delivery/fairness.py): replies that waited past their use, dropped
+    Figure("replies_stale", "过时未发的回复", Counted.EVENTS, frozenset({ev.REPLY_STALE}),
+           summary="过时回复"),
 )
 
 BY_CODE: dict[str, Figure] = {f.code: f for f in FIGURES}

@@ -25,7 +25,7 @@ from bot.config.settings import ReportsConfig
 from bot.core.messages import ImageOut, Target, TextOut
 from bot.db.runner import DatabaseRunner
 from bot.db.schema import OutboxRow
-from bot.delivery.outbox import BULK, Outgoing, enqueue
+from bot.delivery.outbox import Outgoing, enqueue
 from bot.stats.days import week_of
 from bot.stats.figures import PeriodReport, collect
 from bot.stats.reports.charts import render_png
@@ -119,9 +119,9 @@ def _queue(session: Session, home: Home, region_id: str, keys: dict[str, str], f
     messages = []
     for admin, key in keys.items():
         messages.append(Outgoing(f"{key}:text", account, Target.contact(admin), TextOut(text),
-                                 "report", ref=f"weekly:{first}", priority=BULK))
+                                 "report", ref=f"weekly:{first}"))
         if chart is not None:
             messages.append(Outgoing(f"{key}:chart", account, Target.contact(admin),
                                      ImageOut(str(chart), chart.name), "report",
-                                     ref=f"weekly:{first}", priority=BULK))
+                                     ref=f"weekly:{first}"))
     return enqueue(session, messages, now=now)

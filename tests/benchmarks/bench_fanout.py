@@ -32,7 +32,7 @@ from bot.config.models import Account, Group, Rate
 from bot.core.messages import LinkOut, Payload, Sent, Target
 from bot.db.engine import make_engine, session_factory, upgrade
 from bot.db.runner import DatabaseRunner
-from bot.delivery.outbox import BULK, Outgoing, enqueue
+from bot.delivery.outbox import Outgoing, enqueue
 from bot.delivery.sender import Sender
 from bot.domain import Level, Tier
 
@@ -118,7 +118,7 @@ async def fan_out(home: Home, url: str) -> tuple[float, int, dict[str, MemoryTra
         enqueue(session, [
             Outgoing(f"push:corn-pests:2026-03-02T11:00:{g.id}", g.account, Target.group(g.id),
                      LinkOut("玉米螟绿色防控技术", "https://example.org/agribot/corn-pests"),
-                     "push", "corn-pests", BULK)
+                     "push", "corn-pests")
             for g in home.groups.values()], now=clock.now())
     simulated = SimulatedTime(clock)
     transports = {a.id: MemoryTransport(clock) for a in home.bot.accounts}

@@ -13,7 +13,7 @@ from tests.chat.conftest import ACCOUNT, Chat, room_of
 
 
 def message(n: int, chat: Chat) -> Inbound:
-    return Inbound(f"i{n}", ACCOUNT, room_of("nongan-junior"), "wxid_t_1", "张三", "#帮助",
+    return Inbound(f"i{n}", ACCOUNT, room_of("nongan-junior"), f"wxid_t_{n}", "张三", "#帮助",
                    chat.clock.now())
 
 

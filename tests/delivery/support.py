@@ -23,7 +23,7 @@ from bot.core.ports import DeliveryError, Transport
 from bot.db.engine import session_factory
 from bot.db.runner import DatabaseRunner
 from bot.db.schema import Event, OutboxRow
-from bot.delivery.outbox import BULK, Outgoing, enqueue
+from bot.delivery.outbox import Outgoing, enqueue
 from bot.delivery.sender import Sender
 from tests.harness import ACCOUNT, bind_rooms
 
@@ -95,7 +95,7 @@ def queue(engine: Engine, clock: ManualClock, *messages: Outgoing) -> int:
 def push(key: str, group: str = "nongan-junior", payload: Payload | None = None,
          ref: str = "course-1") -> Outgoing:
     return Outgoing(key, ACCOUNT, Target.group(group), payload or TextOut(f"课程 {key}"),
-                    "push", ref, BULK)
+                    "push", ref)
 
 
 async def drive(sender: Sender, clock: ManualClock, until: Callable[[], bool], *,

@@ -24,7 +24,8 @@ from bot.core.ports import DeliveryError
 from bot.db.engine import session_factory
 from bot.db.schema import OutboxRow
 from bot.delivery import outbox, sender
-from bot.delivery.outbox import BULK, Outgoing
+from bot.delivery.fairness import BULK
+from bot.delivery.outbox import Outgoing
 from tests.harness import room_of
 
 from .support import (
@@ -360,7 +361,8 @@ async def test_run_without_injected_sleep_stops_promptly(engine: Engine) -> None
 
 async def test_nothing_is_claimed_while_the_account_is_offline(engine: Engine) -> None:
     """A disconnected account claims nothing, so an outage of any length uses up no attempts;
-    once it is back, the queue goes out."""
+    once it is back, the queue goes out (a command reply three hours late is dropped as stale,
+    and counted, rather than sent)."""
     clock = ManualClock(T0)
     online = False
     transport = RecordingTransport(clock)
@@ -371,5 +373,7 @@ async def test_nothing_is_claimed_while_the_account_is_offline(engine: Engine) -
     assert transport.delivered == []
     assert [(r.status, r.attempts) for r in rows(engine)] == [("pending", 0), ("pending", 0)]
     online = True
-    await drive(s, clock, lambda: done(engine, "r1", "p1"))
-    assert len(transport.delivered) == 2
+    await drive(s, clock, lambda: done(engine, "p1"))
+    assert len(transport.delivered) == 1
+    assert row(engine, "r1").status == outbox.DROPPED
+    assert len(events(engine, kinds.REPLY_STALE)) == 1

@@ -13,6 +13,7 @@ from bot.core import events as kinds
 from bot.core.messages import LinkOut
 from bot.db.engine import session_factory
 from bot.db.schema import PushPause
+from bot.delivery.fairness import BULK
 from bot.schedules import firing as firing_module
 from bot.schedules.firing import fire
 from bot.schedules.loader import load_schedules
@@ -49,7 +50,7 @@ def test_one_firing_queues_a_card_per_group_and_records_it(home_dir: Path, engin
     card = payload(rows[0])
     assert isinstance(card, LinkOut) and card.url.startswith("https://")
     assert card.description == "农安县初级农技师工作群：第1集 " + card.title
-    assert {(r.purpose, r.priority) for r in rows} == {("push", 1)}
+    assert {(r.purpose, r.priority) for r in rows} == {("push", BULK)}
     queued = events(engine, kinds.PUSH_QUEUED)
     assert [(e.group_id, e.ref) for e in queued] == [(g, "gv-007") for g in (
         "nongan-junior", "dehui-junior", "jiutai-junior")]

@@ -54,6 +54,7 @@ def _at(day: date, minutes: int) -> datetime:
 def generate(engine: Engine, home: Home, *, seed: int = 7, days: int = 10,
              groups: list[str] | None = None) -> History:
     rng = random.Random(seed)
+    late = random.Random(seed + 1)  # its own draws: the rest of the history stays as it was
     chosen = groups or sorted(home.groups)
     experts = sorted(home.experts)
     items = sorted(home.items)
@@ -79,6 +80,10 @@ def generate(engine: Engine, home: Home, *, seed: int = 7, days: int = 10,
                 plan.append((_at(day, minute), "event",
                              dict(kind=rng.choice(["message", "message", "command"]), group=g,
                                   actor=rng.choice(members))))
+                if late.random() < 0.1:  # a reply that waited past its use, dropped
+                    plan.append((_at(day, min(1439, minute + 20)), "event",
+                                 dict(kind="reply_stale", group=g, ref=f"msg:{late.random()}",
+                                      detail={"purpose": "reply", "waited_seconds": 1200})))
             for _ in range(rng.randint(0, 2)):
                 outcome = rng.choice(["push_sent", "push_sent", "push_failed", "push_skipped"])
                 detail: dict[str, Any] = {"key": f"k{rng.random()}", "schedule": "s"}
@@ -256,7 +261,7 @@ def expected(history: History, home: Home, first: date, last: date) -> dict[str,
             "joins": count("join"), "leaves": count("leave"),
             "messages": count("message", "command"), "active_members": len(active),
             "pushes_sent": count("push_sent"), "pushes_failed": count("push_failed"),
-            "pushes_skipped": count("push_skipped"),
+            "pushes_skipped": count("push_skipped"), "replies_stale": count("reply_stale"),
             "courses": len({r.ref for r in mine if r.kind == "push_sent"}),
             "questions": asked, "answered": len(answered),
             "answered_in_time": sum(1 for q in answered if q["answer"][0] <= q["deadline"]),

@@ -61,7 +61,10 @@ class OutboxRow(Base):
     payload: Mapped[str] = mapped_column(Text)  # bot.core.messages.payload_to_json
     purpose: Mapped[str] = mapped_column(String(32))  # reply | push | relay | alert | welcome …
     ref: Mapped[str | None] = mapped_column(String(128))  # content id, question id …
-    priority: Mapped[int] = mapped_column(Integer, default=0)  # 0 people waiting, 1 bulk
+    priority: Mapped[int] = mapped_column(Integer, default=1)  # bot.delivery.fairness
+    serve_round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # rr turn
+    requester: Mapped[str | None] = mapped_column(String(128))  # whose command it answers
+    request: Mapped[str | None] = mapped_column(String(32))  # fairness.request_key
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
@@ -73,7 +76,11 @@ class OutboxRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
-        Index("ix_outbox_due", "account", "status", "priority", "next_attempt_at"),
+        # the claim's walk: due rows by priority, round (round robin), age
+        Index("ix_outbox_due", "account", "status", "priority", "serve_round", "next_attempt_at"),
+        # a target's last queued round; a member's recent command replies
+        Index("ix_outbox_target", "account", "target_kind", "target_id", "status", "priority"),
+        Index("ix_outbox_requester", "account", "requester", "next_attempt_at"),
     )
 
 
