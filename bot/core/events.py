@@ -28,7 +28,7 @@ POSSIBLE_REPEAT = "possible_repeat"
 # the send budget shared fairly (bot.delivery.fairness); actor the member whose command it was
 # a command's replies held back by the per-member limit; ref command; detail {seconds, told}
 REPLY_DEFERRED = "reply_deferred"
-# a command's replies not queued: the same command's reply still waits; ref command
+# a command's reply not queued: the same reply to the same place still waits; ref command
 REPLY_DUPLICATE = "reply_duplicate"
 # a reply dropped when claimed, past its use; ref outbox key; detail {purpose, waited_seconds}
 REPLY_STALE = "reply_stale"

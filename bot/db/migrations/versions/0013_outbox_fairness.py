@@ -5,8 +5,8 @@ what (the per-member limit and duplicate commands); the rollup counts stale repl
 Rows queued before this revision keep their order: bulk (1) becomes 2, and the interactive ones
 (0) that are not answers, relays or knowledge-base answers become command replies (1).
 
-Revision ID: 0011_outbox_fairness
-Revises: 0010_wecom_binding
+Revision ID: 0013_outbox_fairness
+Revises: 0012_account_leases
 """
 
 from collections.abc import Sequence
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011_outbox_fairness"
-down_revision: str | None = "0010_wecom_binding"
+revision: str = "0013_outbox_fairness"
+down_revision: str | None = "0012_account_leases"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
