@@ -15,7 +15,8 @@ from bot.config import load_home
 from bot.core.messages import Target, TextOut
 from bot.db.engine import session_factory
 from bot.db.schema import RoomBinding
-from bot.delivery.outbox import BULK, Outgoing, enqueue
+from bot.delivery.fairness import BULK
+from bot.delivery.outbox import Outgoing, enqueue
 from bot.transport.local_puppet import LocalPuppet
 from bot.transport.local_world import LocalWorld, room_id_for
 from tests.conftest import unpaced

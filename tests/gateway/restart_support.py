@@ -19,7 +19,8 @@ import yaml
 from bot.config import load_home
 from bot.core.messages import Target, TextOut
 from bot.db.engine import make_engine, session_factory, upgrade
-from bot.delivery.outbox import BULK, Outgoing, enqueue
+from bot.delivery.fairness import BULK
+from bot.delivery.outbox import Outgoing, enqueue
 from tests.benchmarks.homegen import generate_home
 from tests.gateway.test_e2e import TOKEN, Proc, env, free_port
 
