@@ -258,3 +258,23 @@ async def test_the_console_on_a_port_of_its_own(home: Home, engine: Engine,
                 assert resp.status == 200
             async with http.get(f"{base}/api/rooms") as resp:
                 assert resp.status == 404
+
+
+async def test_a_city_admin_reaches_the_counties_and_signs_out(running: Running) -> None:
+    """长春市's admin sees 九台区 (below) but not 洮南市 (another city); signing out needs the
+    token and ends the session."""
+    city = next(a.id for a in running.bot.home.admins if a.region == "changchun")
+    browser = await running.signed_in(city)
+    status, me = await browser.get("/console/api/me")
+    assert me["region"] == "changchun" and "jiutai" in [r["id"] for r in me["regions"]]
+    status, _ = await browser.get("/console/api/groups?region=jiutai")
+    assert status == 200
+    status, _ = await browser.get("/console/api/groups?region=taonan")
+    assert status == 403
+    status, page = await browser.post("/console/logout", headers={"Origin": running.base})
+    assert status == 403
+    status, page = await browser.post_safely("/console/logout")
+    assert status == 200 and msg.CONSOLE_SIGNED_OUT in page
+    assert browser.session_cookie in (None, "")
+    status, _ = await browser.get("/console/api/me")
+    assert status == 401
