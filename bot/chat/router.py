@@ -134,7 +134,8 @@ class Router:
             turn.record("command", ref=command.name,
                         detail={"text": inbound.text[:2000], "kind": inbound.kind.value})
             if spec.admin_only and not turn.is_admin():
-                turn.reply(msg.ADMIN_ONLY.format(command=command.name),
+                refusal = msg.ADMIN_ONLY if turn.group else msg.ADMIN_ONLY_PRIVATE
+                turn.reply(refusal.format(command=command.name),
                            mentions=self._at_sender(turn))
                 return
             spec.handler(turn, command.args)

@@ -11,6 +11,7 @@ EXAMPLE_FALLBACK_GROUP = "群编号"
 # {identity}: what the transport identifies people by (Capabilities.identity)
 HELP_FOOTER = "身份以{identity}为准，昵称不作为身份依据。有问题直接 @我 也可以。"
 ADMIN_ONLY = "“#{command}” 只有本群所属地区的管理员可以使用。"
+ADMIN_ONLY_PRIVATE = "“#{command}” 只有管理员可以使用；如需开通，请联系本地区科协管理员。"
 UNKNOWN_COMMAND = "没有 “#{command}” 这个指令，发送「#帮助」查看可用指令。"
 HANDLER_FAILED = "抱歉，处理这条消息时出错了，已记录，请稍后再试。"
 HELP_USAGE = "#帮助  查看本说明"

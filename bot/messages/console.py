@@ -6,7 +6,6 @@ CONSOLE_LINK = (
     "【管理后台】{region}的登录链接（{minutes} 分钟内、{until} 前有效，只能用一次）：\n{url}\n"
     "请勿转发：打开后这台手机或电脑可查看本地区的数据一个工作日。"
 )
-CONSOLE_NOT_ADMIN = "“#后台” 只有管理员可以使用；如需开通，请联系本地区科协管理员。"
 CONSOLE_PRIVATE_ONLY = "管理后台的登录链接只在私聊里发：请私聊我发送「#后台」。"
 CONSOLE_NOT_SERVED = ("这个机器人没有开启管理后台（启动时加 --console-port 才会开启），"
                       "请联系运维人员。")

@@ -112,10 +112,10 @@ async def test_an_expired_link_and_session(running: Running) -> None:
 
 
 async def test_a_technician_is_refused(running: Running) -> None:
-    """A non-admin's #后台 is refused in plain words and issues no link; in a group an admin
-    is sent to private chat."""
+    """A non-admin's #后台 is refused in plain words and issues no link, nor is it listed in
+    their #帮助; in a group an admin is sent to private chat."""
     answer = await running.ask_link(TECH)
-    assert answer == msg.CONSOLE_NOT_ADMIN
+    assert answer == msg.ADMIN_ONLY_PRIVATE.format(command="后台")
     browser = running.browser()
     status, _ = await browser.post(f"/api/rooms/{JIUTAI}/messages",
                                    {"from": FENGBO, "text": "#后台"})
@@ -125,6 +125,13 @@ async def test_a_technician_is_refused(running: Running) -> None:
     count = await running.bot.db.read(
         lambda s: s.scalar(select(func.count(ConsoleLink.token_hash))))
     assert count == 0
+    for sender, listed in ((TECH, False), (FENGBO, True)):
+        status, _ = await browser.post(f"/api/contacts/{sender}/messages", {"text": "#帮助"})
+        assert status == 201
+        help_text = await running.watch.until(lambda who=sender: next(
+            (m.text for m in running.world.private_messages(who)
+             if msg.HELP_HEADER in m.text), None))
+        assert ("#后台" in help_text) is listed
 
 
 def _dead_letter(session: Session, group: str, text: str, now: object) -> int:
