@@ -11,11 +11,8 @@ The database work goes through the bot's :class:`~bot.db.runner.DatabaseRunner`,
 from __future__ import annotations
 
 import html
-import logging
 import mimetypes
-from collections.abc import Sequence
 from pathlib import Path
-from types import TracebackType
 
 from aiohttp import web
 from sqlalchemy.orm import Session
@@ -26,8 +23,7 @@ from bot.db.runner import DatabaseRunner
 from bot.db.schema import TrackedLink
 from bot.links import photos
 from bot.links.codes import CODE, PATH, open_link
-
-log = logging.getLogger(__name__)
+from bot.routeserver import RouteServer
 
 _PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>{title}</title></head>
@@ -71,31 +67,7 @@ def routes(db: DatabaseRunner, clock: Clock, data: Path) -> list[web.RouteDef]:
     return [web.get(PATH + "{code}", follow), web.get(photos.PATH + "{token}", photo)]
 
 
-class LinkServer:
+class LinkServer(RouteServer):
     """The bot's own small HTTP server for tracked links, when no simulator serves them."""
 
-    def __init__(self, route_table: Sequence[web.RouteDef], *, host: str, port: int) -> None:
-        self.host, self.port = host, port
-        self._routes = list(route_table)
-        self._runner: web.AppRunner | None = None
-
-    async def __aenter__(self) -> LinkServer:
-        app = web.Application()
-        app.router.add_routes(self._routes)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
-        await runner.setup()
-        try:
-            await web.TCPSite(runner, self.host, self.port).start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._runner = runner
-        self.port = int(runner.addresses[0][1])
-        log.info("tracked links served at http://%s:%d%s", self.host, self.port, PATH)
-        return self
-
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+    what = f"tracked links ({PATH})"
