@@ -10,7 +10,6 @@ activity even if the folder is later copied around.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import re
@@ -23,6 +22,7 @@ from bot.clock import naive_utc
 from bot.core import events as ev
 from bot.core.messages import MessageKind
 from bot.db.schema import ActivityMedia, TrainingSession
+from bot.digests import sha256_of
 from bot.stats.figures import session_ref
 
 log = logging.getLogger(__name__)
@@ -30,19 +30,10 @@ log = logging.getLogger(__name__)
 ARCHIVED_KINDS = {MessageKind.IMAGE: "image", MessageKind.VIDEO: "video"}
 FOLDER = "activities"
 _UNSAFE = re.compile(r"[^\w.\-]+")
-_CHUNK = 1 << 20
 
 
 def folder(data_dir: Path, activity_id: int) -> Path:
     return data_dir / FOLDER / str(activity_id)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def safe_name(name: str, fallback: str) -> str:

@@ -23,6 +23,7 @@ from bot.config.settings import ReportsConfig
 from bot.core import events as ev
 from bot.core.messages import FileOut, Target, TextOut
 from bot.db.schema import TrainingSession
+from bot.digests import sha256_of
 from bot.domain import ActivityKind
 from bot.stats.figures import session_ref
 
@@ -181,7 +182,7 @@ def _send_up(turn: Turn, row: TrainingSession, facts: package.Brief) -> str:
                   ref=facts.ref)
     turn.record(ev.ACTIVITY_PACKAGE, ref=facts.ref, group_id=row.group_id, detail={
         "file": row.package_path, "size": path.stat().st_size,
-        "sha256": archive.sha256_of(path), "to": [a.id for a in admins]})
+        "sha256": sha256_of(path), "to": [a.id for a in admins]})
     return msg.ACTIVITY_SENT_UP.format(region=home.regions[admins[0].region].name,
                                        names="、".join(a.name for a in admins))
 

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from bot import messages as msg
 from bot.core.messages import FileOut, ImageOut, Payload, TextOut
+from bot.digests import sha256_of
 
 FOLDER = "photos"  # under the home's data folder
 PATH = "/photo/"
@@ -35,20 +36,11 @@ _DIGEST = re.compile(r"[0-9a-f]{64}")
 _SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".heic", ".mp4",
                        ".mov", ".3gp"})
 _VIDEO = frozenset({".mp4", ".mov", ".3gp"})
-_CHUNK = 1 << 20
 _keys: dict[Path, bytes] = {}
 
 
 def folder(data: Path) -> Path:
     return data / FOLDER
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def keep(data: Path, source: Path) -> tuple[Path, str, int]:

@@ -19,6 +19,7 @@ from bot.core.messages import ImageOut, Inbound, MessageKind, Payload, TextOut, 
 from bot.db.engine import session_factory
 from bot.db.runner import DatabaseRunner
 from bot.db.schema import OutboxRow
+from bot.digests import sha256_of
 from bot.links import photos
 from bot.links import web as links_web
 from bot.transport import capabilities
@@ -59,7 +60,7 @@ async def test_private_photo_reaches_the_expert_as_a_link_that_serves_it(
     chat = make_chat(make_wecom(demo_copy, userids=False, topics=True), engine)
     _ask_and_send_photo(chat, tmp_path)
     data = chat.home.paths.data
-    digest = photos.sha256_of(tmp_path / "m2-photo.jpg")
+    digest = sha256_of(tmp_path / "m2-photo.jpg")
     kept = data / photos.FOLDER / f"{digest}.jpg"
     assert kept.read_bytes() == PHOTO
     [event] = chat.events(events.QUESTION_MEDIA)
