@@ -237,14 +237,18 @@ class AccountLeases:
                 await asyncio.wait_for(stop.wait(), timeout=self._heartbeat)
             if stop.is_set():
                 break
-            try:
-                lost = await self._db.run(renew, self.accounts, self.me, self._clock.now())
-            except Exception:  # the database away for a moment: the next beat tries again
-                log.exception("lease heartbeat failed; trying again")
-                continue
-            for account in lost:
-                host, pid = await self._db.read(holder_of, account) or ("?", "?")
-                line = msg.RUN_ACCOUNT_LOST.format(account=account, host=host, pid=pid)
-                log.error("%s", line)
-                self._held = False
-                self._on_lost(account, line)
+            await self.beat()
+
+    async def beat(self) -> None:
+        """One renewal at the clock's time; a lease found taken goes to ``on_lost``."""
+        try:
+            lost = await self._db.run(renew, self.accounts, self.me, self._clock.now())
+        except Exception:  # the database away for a moment: the next beat tries again
+            log.exception("lease heartbeat failed; trying again")
+            return
+        for account in lost:
+            host, pid = await self._db.read(holder_of, account) or ("?", "?")
+            line = msg.RUN_ACCOUNT_LOST.format(account=account, host=host, pid=pid)
+            log.error("%s", line)
+            self._held = False
+            self._on_lost(account, line)

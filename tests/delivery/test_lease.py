@@ -98,7 +98,9 @@ def test_a_holder_on_another_host_is_dead_when_its_heartbeat_is_stale(engine: En
 
 def test_a_zombie_is_dead(engine: Engine) -> None:
     """Killed but not yet reaped by its parent: the pid exists, the process does not run."""
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    # the child waits on its stdin, which nobody writes to, until it is killed
+    child = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"],
+                             stdin=subprocess.PIPE)
     try:
         pid = child.pid
         zombie = other(pid=pid, start=lease.process_start(pid))
@@ -107,7 +109,7 @@ def test_a_zombie_is_dead(engine: Engine) -> None:
         os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)  # dead, left unreaped
         assert not lease.process_alive(pid, zombie.pid_start)
     finally:
-        child.wait()
+        child.communicate()  # reaps it and closes its stdin
 
 
 async def test_leases_renew_release_and_report_a_loss(engine: Engine) -> None:
@@ -115,16 +117,19 @@ async def test_leases_renew_release_and_report_a_loss(engine: Engine) -> None:
     db = DatabaseRunner(session_factory(engine))
     lost: list[str] = []
     stop = asyncio.Event()
-    first = AccountLeases(db, [ACCOUNT], clock, heartbeat_seconds=0.01,
+    first = AccountLeases(db, [ACCOUNT], clock,
                           on_lost=lambda _account, line: (lost.append(line), stop.set()))
     async with first:
-        beating = asyncio.create_task(first.run(stop))
+        await first.beat()  # renewed: still ours
+        assert lost == []
         far = other(host="machine-b", pid=1, start="1")
-        clock.advance(lease.STALE + timedelta(seconds=1))  # our beats keep its time: stale
+        clock.advance(lease.STALE + timedelta(seconds=1))
         with session_factory(engine).begin() as session:  # as if it had taken over
             session.execute(update(AccountLease).values(
                 holder=far.id, host=far.host, pid=far.pid))
-        await asyncio.wait_for(beating, 10)
+        await first.beat()
+        assert stop.is_set()
+        await first.run(stop)  # a lost lease ends the heartbeat at once
     assert len(lost) == 1 and "machine-b" in lost[0]
     with session_factory(engine)() as session:  # not ours any more: left to its new holder
         assert lease.holder_of(session, ACCOUNT) is not None
