@@ -152,8 +152,10 @@ async def test_a_private_photo_is_downloaded_and_decrypted(home: Home) -> None:
         rig.callback(wp.message_body(msgid="p1", aibotid="bot-123", chattype=wp.SINGLE,
                                      userid="tech-1", msgtype=wp.IMAGE,
                                      content={"url": "https://x/1", "aeskey": "k"}))
-        await _settle()
-        await asyncio.sleep(0.05)
+        for _ in range(500):  # the download is written in a thread: wait for it, bounded
+            if rig.inbound:
+                break
+            await asyncio.sleep(0.01)
     [got] = rig.inbound
     assert got.kind is MessageKind.IMAGE and got.room_id is None
     assert got.media is not None and Path(got.media).read_bytes() == b"\xff\xd8photo"
